@@ -101,6 +101,18 @@ public struct Keccak256: Sendable {
     /// Keccak-256 of `input` written to `out` (32 bytes); no allocation.
     @inlinable
     public static func hash(_ input: UnsafeRawBufferPointer, into out: UnsafeMutableRawBufferPointer) {
+        sponge(input, into: out, domain: 0x01)
+    }
+
+    /// FIPS 202 SHA3-256 (domain bits `0x06`) of `input`: the same sponge and permutation
+    /// with the standard's padding. Used to check the permutation against OpenSSL.
+    @inlinable
+    public static func sha3_256(_ input: UnsafeRawBufferPointer, into out: UnsafeMutableRawBufferPointer) {
+        sponge(input, into: out, domain: 0x06)
+    }
+
+    @inlinable
+    static func sponge(_ input: UnsafeRawBufferPointer, into out: UnsafeMutableRawBufferPointer, domain: UInt8) {
         precondition(out.count >= digestLength, "Keccak256 output buffer too small")
         withUnsafeTemporaryAllocation(of: UInt64.self, capacity: 25) { s in
             let st = s.baseAddress!
@@ -113,7 +125,7 @@ public struct Keccak256: Sendable {
             }
             // Final block: remaining bytes, then 0x01 ... 0x80.
             for i in 0..<input.count { xorByte(st, i, input[i]) }
-            xorByte(st, input.count, 0x01)
+            xorByte(st, input.count, domain)
             xorByte(st, rate - 1, 0x80)
             keccakF1600(st)
             for lane in 0..<4 {

@@ -153,12 +153,16 @@ public struct RLPDecoder: Sendable {
 
     /// Reads any item as a tree, nesting at most `maxDepth` lists.
     public mutating func readItem(maxDepth: Int = 1024) throws(RLPError) -> RLPItem {
+        try readItem(remaining: maxDepth, limit: maxDepth)
+    }
+
+    private mutating func readItem(remaining: Int, limit: Int) throws(RLPError) -> RLPItem {
         let at = position
         if try peekIsList() {
-            guard maxDepth > 0 else { throw .tooDeep(offset: at, limit: maxDepth) }
+            guard remaining > 0 else { throw .tooDeep(offset: at, limit: limit) }
             var inner = try readList()
             var items: [RLPItem] = []
-            while !inner.isAtEnd { items.append(try inner.readItem(maxDepth: maxDepth - 1)) }
+            while !inner.isAtEnd { items.append(try inner.readItem(remaining: remaining - 1, limit: limit)) }
             return .list(items)
         }
         return .bytes(Array(try readBytes()))

@@ -1,0 +1,8 @@
+import ProverNetCLI
+
+@main
+struct Main {
+    static func main() {
+        ProverNetCommand.main()
+    }
+}

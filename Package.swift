@@ -37,12 +37,19 @@ let package = Package(
         // MARK: Storage
         .target(name: "Storage", dependencies: ["CLevelDB"]),
 
+        // MARK: zkVM: RISC-V executor, then the STARK proof system over KoalaBear
+        .target(name: "RISCV", dependencies: ["Keccak", "Primitives"]),
+        .target(name: "KoalaBear"),
+        .target(name: "STARK", dependencies: ["KoalaBear", "Hashing"]),
+
         // MARK: Node, tools, CLI
         .target(name: "Benchmarks", dependencies: [
             "Keccak", "Hashing", "Primitives", "RLP", "Secp256k1", "Transactions", "CSecp256k1", "COpenSSL",
+            "RISCV", "KoalaBear", "STARK",
         ]),
         .target(name: "ProverNetCLI", dependencies: [
             "Primitives", "Keccak", "RLP", "ABI", "Secp256k1", "Transactions", "Storage", "Benchmarks",
+            "RISCV", "STARK",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "provernet", dependencies: ["ProverNetCLI"]),
@@ -56,6 +63,9 @@ let package = Package(
         .testTarget(name: "TransactionsTests", dependencies: ["Transactions", "Primitives", "RLP", "Secp256k1"]),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "provernet"]),
         .testTarget(name: "ProverNetCLITests", dependencies: ["ProverNetCLI", "provernet"]),
+        .testTarget(name: "RISCVTests", dependencies: ["RISCV", "Keccak", "Hashing"]),
+        .testTarget(name: "KoalaBearTests", dependencies: ["KoalaBear"]),
+        .testTarget(name: "STARKTests", dependencies: ["STARK", "KoalaBear"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,0 +1,1 @@
+// Placeholder so the target exists; delete when the module has real sources.

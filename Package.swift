@@ -37,6 +37,9 @@ let package = Package(
         // MARK: Storage
         .target(name: "Storage", dependencies: ["CLevelDB"]),
 
+        // MARK: State machine
+        .target(name: "StateTree", dependencies: ["Primitives", "Keccak"]),
+
         // MARK: zkVM: RISC-V executor, then the STARK proof system over KoalaBear
         .target(name: "RISCV", dependencies: ["Keccak", "Primitives"]),
         .target(name: "KoalaBear"),
@@ -61,6 +64,7 @@ let package = Package(
         .testTarget(name: "ABITests", dependencies: ["ABI", "Primitives"]),
         .testTarget(name: "Secp256k1Tests", dependencies: ["Secp256k1", "Primitives"]),
         .testTarget(name: "TransactionsTests", dependencies: ["Transactions", "Primitives", "RLP", "Secp256k1"]),
+        .testTarget(name: "StateTreeTests", dependencies: ["StateTree", "Primitives"]),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "provernet"]),
         .testTarget(name: "ProverNetCLITests", dependencies: ["ProverNetCLI", "provernet"]),
         .testTarget(name: "RISCVTests", dependencies: ["RISCV", "Keccak", "Hashing"]),

@@ -39,6 +39,12 @@ let package = Package(
 
         // MARK: State machine
         .target(name: "StateTree", dependencies: ["Primitives", "Keccak"]),
+        .target(name: "Chain", dependencies: [
+            "Primitives", "Keccak", "RLP", "ABI", "Secp256k1", "Transactions", "Storage", "StateTree",
+        ]),
+
+        .target(name: "TxPool", dependencies: ["Primitives", "Transactions"]),
+        .target(name: "Node", dependencies: ["Chain", "TxPool", "Storage", "Primitives", "Secp256k1", "Transactions"]),
 
         // MARK: zkVM: RISC-V executor, then the STARK proof system over KoalaBear
         .target(name: "RISCV", dependencies: ["Keccak", "Primitives"]),
@@ -48,11 +54,11 @@ let package = Package(
         // MARK: Node, tools, CLI
         .target(name: "Benchmarks", dependencies: [
             "Keccak", "Hashing", "Primitives", "RLP", "Secp256k1", "Transactions", "CSecp256k1", "COpenSSL",
-            "RISCV", "KoalaBear", "STARK",
+            "RISCV", "KoalaBear", "STARK", "Chain", "TxPool", "Node", "StateTree", "Storage",
         ]),
         .target(name: "ProverNetCLI", dependencies: [
             "Primitives", "Keccak", "RLP", "ABI", "Secp256k1", "Transactions", "Storage", "Benchmarks",
-            "RISCV", "STARK",
+            "RISCV", "STARK", "Chain", "TxPool", "Node", "StateTree",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "provernet", dependencies: ["ProverNetCLI"]),
@@ -64,6 +70,8 @@ let package = Package(
         .testTarget(name: "ABITests", dependencies: ["ABI", "Primitives"]),
         .testTarget(name: "Secp256k1Tests", dependencies: ["Secp256k1", "Primitives"]),
         .testTarget(name: "TransactionsTests", dependencies: ["Transactions", "Primitives", "RLP", "Secp256k1"]),
+        .testTarget(name: "ChainTests", dependencies: ["Chain", "Storage", "Transactions", "Secp256k1", "Primitives", "StateTree"]),
+        .testTarget(name: "TxPoolTests", dependencies: ["TxPool", "Transactions", "Secp256k1", "Primitives"]),
         .testTarget(name: "StateTreeTests", dependencies: ["StateTree", "Primitives"]),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "provernet"]),
         .testTarget(name: "ProverNetCLITests", dependencies: ["ProverNetCLI", "provernet"]),

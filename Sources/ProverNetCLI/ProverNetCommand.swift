@@ -1,7 +1,7 @@
 import ArgumentParser
 
 /// The `provernet` command line: one binary for the node and its tools.
-public struct ProverNetCommand: ParsableCommand {
+public struct ProverNetCommand: AsyncParsableCommand {
     /// The node's version, printed by `provernet --version` and `web3_clientVersion`.
     public static let version = "0.1.0"
 
@@ -11,6 +11,7 @@ public struct ProverNetCommand: ParsableCommand {
         discussion: "Devnet: chain id 70001, native coin BREV (18 decimals). Hex arguments take an optional 0x prefix.",
         version: "provernet \(version)",
         subcommands: [
+            NodeCommand.self, InitCommand.self, ExportCommand.self, ImportCommand.self, ReplayCommand.self, BlockCommand.self,
             TxCommand.self, KeccakCommand.self, RLPCommand.self, ABICommand.self, BenchCommand.self,
             DebugStorageStressCommand.self,
         ]

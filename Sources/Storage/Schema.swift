@@ -53,6 +53,9 @@ public enum Schema {
     /// `T` + topic (32 bytes) + block number (8-byte big-endian) → empty: the block has logs
     /// carrying that topic.
     public static let logTopicIndexPrefix = tag("T")
+    /// `s` + raw state key (namespace byte + key) → value: the flat copy of the latest world
+    /// state, updated in each block's batch, serving reads without walking the state tree.
+    public static let statePrefix = tag("s")
     /// `C` + genesis hash → chain configuration (JSON).
     public static let chainConfigPrefix = tag("C")
 
@@ -67,7 +70,7 @@ public enum Schema {
         ("txLookup", txLookupPrefix), ("trieNode", trieNodePrefix), ("code", codePrefix),
         ("snapshotAccount", snapshotAccountPrefix), ("snapshotStorage", snapshotStoragePrefix),
         ("logAddressIndex", logAddressIndexPrefix), ("logTopicIndex", logTopicIndexPrefix),
-        ("chainConfig", chainConfigPrefix),
+        ("chainConfig", chainConfigPrefix), ("state", statePrefix),
     ]
 
     // MARK: Key builders
@@ -103,6 +106,8 @@ public enum Schema {
     public static func logTopicIndexKey(_ topic: [UInt8], _ number: UInt64) -> [UInt8] {
         key(logTopicIndexPrefix, topic, encode(number))
     }
+    /// Key of the flat state entry for raw state key `raw`.
+    public static func stateKey(_ raw: [UInt8]) -> [UInt8] { key(statePrefix, raw) }
     /// Key of the chain configuration of the chain with genesis hash `genesisHash`.
     public static func chainConfigKey(_ genesisHash: [UInt8]) -> [UInt8] { key(chainConfigPrefix, genesisHash) }
 

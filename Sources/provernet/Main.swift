@@ -2,7 +2,7 @@ import ProverNetCLI
 
 @main
 struct Main {
-    static func main() {
-        ProverNetCommand.main()
+    static func main() async {
+        await ProverNetCommand.main()
     }
 }

@@ -1,0 +1,110 @@
+import Primitives
+import RLP
+import StateTree
+import Storage
+import Transactions
+
+/// Tree nodes read from the key-value store (`t` + hash).
+struct StoreNodeSource: TreeNodeSource {
+    let store: any KeyValueReader
+
+    func node(_ hash: Hash32) throws -> TreeNode? {
+        guard let raw = try store.get(Schema.trieNodeKey(hash.bytes)) else { return nil }
+        guard let n = TreeNode(encoded: raw) else { throw ChainError.corrupt("state tree node \(hash) undecodable") }
+        return n
+    }
+}
+
+/// The flat latest state read from the key-value store (`s` + raw key).
+struct StoreStateReader: StateReader {
+    let store: any KeyValueReader
+    func stateValue(_ key: [UInt8]) throws -> [UInt8]? { try store.get(Schema.stateKey(key)) }
+}
+
+/// Where a transaction was included.
+public struct TxLocation: Sendable, Equatable {
+    public var blockNumber: UInt64
+    public var blockHash: Hash32
+    public var index: Int
+}
+
+/// Reads of the stored chain; the layout is `Storage.Schema`'s.
+public struct ChainReader: Sendable {
+    let store: any KeyValueStore
+
+    public func canonicalHash(_ number: UInt64) throws -> Hash32? {
+        try store.get(Schema.canonicalHashKey(number)).flatMap { Hash32($0) }
+    }
+
+    public func block(hash: Hash32) throws -> Block? {
+        guard let raw = try store.get(Schema.bodyKey(hash.bytes)) else { return nil }
+        do { return try Block(decoding: raw) } catch { throw ChainError.corrupt("block \(hash): \(error)") }
+    }
+
+    public func block(number: UInt64) throws -> Block? {
+        guard let h = try canonicalHash(number) else { return nil }
+        return try block(hash: h)
+    }
+
+    public func header(hash: Hash32) throws -> Header? {
+        guard let raw = try store.get(Schema.headerKey(hash.bytes)) else { return nil }
+        var d = RLPDecoder(raw)
+        do { return try Header(decoding: &d) } catch { throw ChainError.corrupt("header \(hash): \(error)") }
+    }
+
+    public func header(number: UInt64) throws -> Header? {
+        guard let h = try canonicalHash(number) else { return nil }
+        return try header(hash: h)
+    }
+
+    public func number(ofBlock hash: Hash32) throws -> UInt64? {
+        try store.get(Schema.headerNumberKey(hash.bytes)).flatMap { Schema.decodeNumber($0) }
+    }
+
+    public func receipts(blockHash: Hash32) throws -> [Receipt]? {
+        guard let raw = try store.get(Schema.receiptsKey(blockHash.bytes)) else { return nil }
+        do { return try Receipt.decodeList(raw) } catch { throw ChainError.corrupt("receipts of \(blockHash): \(error)") }
+    }
+
+    public func transactionLocation(_ txHash: Hash32) throws -> TxLocation? {
+        guard let raw = try store.get(Schema.txLookupKey(txHash.bytes)), let (n, i) = Schema.decodeTxLookup(raw),
+              let h = try canonicalHash(n) else { return nil }
+        return TxLocation(blockNumber: n, blockHash: h, index: Int(i))
+    }
+
+    public func headHash() throws -> Hash32? { try store.get(Schema.headBlockKey).flatMap { Hash32($0) } }
+    public func genesisHash() throws -> Hash32? { try store.get(Schema.genesisHashKey).flatMap { Hash32($0) } }
+}
+
+
+/// Everything one block writes, as one atomic batch.
+struct BlockCommit {
+    var batch = WriteBatch()
+
+    mutating func add(block: Block, receipts: [Receipt], state: WorldState, nodes: [Hash32: TreeNode]) {
+        let hash = block.hash
+        let hb = hash.bytes
+        batch.put(Schema.headerKey(hb), block.header.encoded)
+        batch.put(Schema.headerNumberKey(hb), Schema.encode(block.number))
+        batch.put(Schema.canonicalHashKey(block.number), hb)
+        batch.put(Schema.bodyKey(hb), block.encoded)
+        batch.put(Schema.receiptsKey(hb), Receipt.encodeList(receipts))
+        for (i, tx) in block.transactions.enumerated() {
+            batch.put(Schema.txLookupKey(tx.hash.bytes), Schema.txLookupValue(blockNumber: block.number, index: UInt32(i)))
+        }
+        var addresses = Set<Address>(), topics = Set<Hash32>()
+        for r in receipts {
+            for l in r.logs {
+                addresses.insert(l.address)
+                topics.formUnion(l.topics)
+            }
+        }
+        for a in addresses { batch.put(Schema.logAddressIndexKey(a.bytes, block.number), [1]) }
+        for t in topics { batch.put(Schema.logTopicIndexKey(t.bytes, block.number), [1]) }
+        for (h, n) in nodes { batch.put(Schema.trieNodeKey(h.bytes), n.encoded) }
+        for (k, v) in state.changes {
+            if let v { batch.put(Schema.stateKey(k), v) } else { batch.delete(Schema.stateKey(k)) }
+        }
+        batch.put(Schema.headBlockKey, hb)
+    }
+}

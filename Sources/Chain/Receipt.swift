@@ -1,0 +1,83 @@
+import Primitives
+import RLP
+import Transactions
+
+/// A transaction's receipt: the consensus fields (status, cumulative gas, bloom, logs) plus what
+/// the node records for JSON-RPC (gas used, effective gas price, sender).
+public struct Receipt: Sendable, Hashable {
+    public var type: TransactionType
+    /// True for success (status 1), false for a reverted call (status 0).
+    public var status: Bool
+    public var cumulativeGasUsed: UInt64
+    public var gasUsed: UInt64
+    public var effectiveGasPrice: UInt256
+    public var logs: [Log]
+    public var logsBloom: Bloom
+    public var from: Address
+    /// Revert data (`Error(string)`) of a failed system call; not part of consensus.
+    public var revertData: [UInt8]
+
+    public init(type: TransactionType, status: Bool, cumulativeGasUsed: UInt64, gasUsed: UInt64,
+                effectiveGasPrice: UInt256, logs: [Log], from: Address, revertData: [UInt8] = []) {
+        self.type = type
+        self.status = status
+        self.cumulativeGasUsed = cumulativeGasUsed
+        self.gasUsed = gasUsed
+        self.effectiveGasPrice = effectiveGasPrice
+        self.logs = logs
+        var bloom = Bloom()
+        for l in logs { bloom.add(l) }
+        self.logsBloom = bloom
+        self.from = from
+        self.revertData = revertData
+    }
+
+    /// The consensus encoding (EIP-2718): rlp([status, cumulativeGas, bloom, logs]), prefixed by
+    /// the type byte for typed transactions. The receipts root commits to these.
+    public var consensusEncoding: [UInt8] {
+        let item = RLPItem.list([.bytes(status ? [1] : []), .bytes(UInt256(cumulativeGasUsed).minimalBigEndianBytes),
+                                 .bytes(logsBloom.bytes), .list(logs.map(\.rlpItem))])
+        let body = item.rlpEncoded
+        return type == .legacy ? body : [type.rawValue] + body
+    }
+
+    /// The storage encoding: consensus fields plus gas used, price, sender and revert data.
+    var storageItem: RLPItem {
+        .list([.bytes([type.rawValue]), .bytes(status ? [1] : []), .bytes(UInt256(cumulativeGasUsed).minimalBigEndianBytes),
+               .bytes(UInt256(gasUsed).minimalBigEndianBytes), .bytes(effectiveGasPrice.minimalBigEndianBytes),
+               .list(logs.map(\.rlpItem)), .bytes(from.bytes), .bytes(revertData)])
+    }
+
+    init(decodingStorage d: inout RLPDecoder) throws {
+        var l = try d.readList()
+        let t = try l.readUInt64()
+        guard let type = TransactionType(rawValue: UInt8(truncatingIfNeeded: t)), t < 256 else {
+            throw StateError.corrupt("receipt type \(t)")
+        }
+        let status = try l.readUInt64() == 1
+        let cumulative = try l.readUInt64()
+        let used = try l.readUInt64()
+        let price = try l.readUInt256()
+        var ls = try l.readList()
+        var logs: [Log] = []
+        while !ls.isAtEnd { logs.append(try Log(decoding: &ls)) }
+        let from = try l.readAddress()
+        let revert = Array(try l.readBytes())
+        try l.finish()
+        self.init(type: type, status: status, cumulativeGasUsed: cumulative, gasUsed: used, effectiveGasPrice: price,
+                  logs: logs, from: from, revertData: revert)
+    }
+
+    /// Encodes a block's receipts for storage.
+    public static func encodeList(_ receipts: [Receipt]) -> [UInt8] { RLPItem.list(receipts.map(\.storageItem)).rlpEncoded }
+
+    /// Decodes a block's stored receipts.
+    public static func decodeList(_ bytes: [UInt8]) throws -> [Receipt] {
+        var d = RLPDecoder(bytes)
+        var l = try d.readList()
+        try d.finish()
+        var out: [Receipt] = []
+        while !l.isAtEnd { out.append(try Receipt(decodingStorage: &l)) }
+        return out
+    }
+}

@@ -1,0 +1,128 @@
+import Primitives
+import StateTree
+
+/// Read access to committed state: the flat copy of the latest state (`s` + raw key).
+public protocol StateReader {
+    func stateValue(_ key: [UInt8]) throws -> [UInt8]?
+}
+
+/// Why the state could not be read or written.
+public enum StateError: Error, Equatable, Sendable, CustomStringConvertible {
+    case corrupt(String)
+    case balanceOverflow
+
+    public var description: String {
+        switch self {
+        case .corrupt(let why): return "state corrupt: \(why)"
+        case .balanceOverflow: return "balance overflow"
+        }
+    }
+}
+
+/// The mutable world state of one block in progress: an overlay on committed state with a
+/// journal, so a failed system call rolls back every change it made.
+public final class WorldState {
+    let base: any StateReader
+    /// Current values of touched keys; `.some(nil)` is a deletion.
+    private(set) var dirty: [[UInt8]: [UInt8]?] = [:]
+    private var journal: [(key: [UInt8], previous: [UInt8]??)] = []
+
+    public init(base: any StateReader) {
+        self.base = base
+    }
+
+    // MARK: Raw access
+
+    public func get(_ key: StateKey) throws -> [UInt8]? {
+        if let v = dirty[key.bytes] { return v }
+        return try base.stateValue(key.bytes)
+    }
+
+    /// Sets (or with nil, deletes) a key, journaling the previous overlay entry.
+    public func set(_ key: StateKey, _ value: [UInt8]?) {
+        let v = (value?.isEmpty ?? true) ? nil : value
+        journal.append((key.bytes, dirty[key.bytes]))
+        dirty[key.bytes] = .some(v)
+    }
+
+    /// A point to return to with ``revert(to:)``.
+    public func checkpoint() -> Int { journal.count }
+
+    /// Undoes every change made after `checkpoint`.
+    public func revert(to checkpoint: Int) {
+        while journal.count > checkpoint {
+            let (key, previous) = journal.removeLast()
+            if let p = previous { dirty[key] = p } else { dirty[key] = nil }
+        }
+    }
+
+    // MARK: Accounts
+
+    public func account(_ a: Address) throws -> Account {
+        guard let raw = try get(.account(a)) else { return Account() }
+        do { return try Account(decoding: raw) } catch { throw StateError.corrupt("account \(a): \(error)") }
+    }
+
+    public func setAccount(_ a: Address, _ acct: Account) {
+        set(.account(a), acct.isEmpty ? nil : acct.encoded)
+    }
+
+    public func balance(_ a: Address) throws -> UInt256 { try account(a).balance }
+
+    public func nonce(_ a: Address) throws -> UInt64 { try account(a).nonce }
+
+    public func addBalance(_ a: Address, _ amount: UInt256) throws {
+        if amount.isZero { return }
+        var acct = try account(a)
+        guard let b = acct.balance.checkedAdd(amount) else { throw StateError.balanceOverflow }
+        acct.balance = b
+        setAccount(a, acct)
+    }
+
+    /// Subtracts `amount`; returns false (changing nothing) when the balance is short.
+    public func subBalance(_ a: Address, _ amount: UInt256) throws -> Bool {
+        if amount.isZero { return true }
+        var acct = try account(a)
+        guard let b = acct.balance.checkedSub(amount) else { return false }
+        acct.balance = b
+        setAccount(a, acct)
+        return true
+    }
+
+    // MARK: Numbers
+
+    public func number(_ key: StateKey) throws -> UInt256 { StateValue.decode(try get(key)) }
+
+    public func setNumber(_ key: StateKey, _ v: UInt256) { set(key, v.isZero ? nil : StateValue.encode(v)) }
+
+    /// The protocol parameters as currently stored.
+    public func params() throws -> ProtocolParams {
+        var values: [String: UInt256] = [:]
+        for def in ProtocolParams.definitions {
+            guard let raw = try get(.param(def.name)) else {
+                throw StateError.corrupt("parameter \(def.name) missing")
+            }
+            values[def.name] = StateValue.decode(Array(raw.dropFirst()))
+        }
+        return ProtocolParams(uncheckedValues: values)
+    }
+
+    public func setParams(_ p: ProtocolParams) {
+        for def in ProtocolParams.definitions {
+            // Parameters are stored even when zero, so a missing one is detectably corrupt.
+            set(.param(def.name), [0x00] + StateValue.encode(p[def.name]))
+        }
+    }
+
+    // MARK: Commit
+
+    /// The changes as (raw key, value or nil), sorted by key.
+    public var changes: [(key: [UInt8], value: [UInt8]?)] {
+        dirty.map { ($0.key, $0.value) }.sorted { $0.key.lexicographicallyPrecedes($1.key) }
+    }
+
+    /// Applies the changes to `tree` and returns the new state root.
+    public func commit(into tree: inout SparseMerkleTree) throws -> Hash32 {
+        try tree.update(dirty.map { SparseMerkleTree.Update(key: $0.key, value: $0.value) })
+    }
+}

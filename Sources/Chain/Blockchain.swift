@@ -81,6 +81,7 @@ public final class Blockchain: @unchecked Sendable {
         try state.addBalance(Genesis.stakingAddress, staked)
         state.setParams(g.params)
         state.setNumber(.supply, g.supply)
+        state.setNumber(.chainID, UInt256(g.chainID))
         var tree = SparseMerkleTree(source: MemoryNodeSource())
         let root = try state.commit(into: &tree)
         let header = Header(parentHash: .zero, coinbase: g.sealer, stateRoot: root, transactionsRoot: .zero,

@@ -26,6 +26,12 @@ public struct TxLocation: Sendable, Equatable {
     public var blockNumber: UInt64
     public var blockHash: Hash32
     public var index: Int
+
+    public init(blockNumber: UInt64, blockHash: Hash32, index: Int) {
+        self.blockNumber = blockNumber
+        self.blockHash = blockHash
+        self.index = index
+    }
 }
 
 /// Reads of the stored chain; the layout is `Storage.Schema`'s.

@@ -32,6 +32,8 @@ public struct StateKey: Hashable, Sendable {
     public static func param(_ name: String) -> StateKey { StateKey(.param, Array(name.utf8)) }
     public static let burned = StateKey(.chain, Array("burned".utf8))
     public static let supply = StateKey(.chain, Array("supply".utf8))
+    /// The chain id, so the genesis state (and hash) commits to the chain's identity.
+    public static let chainID = StateKey(.chain, Array("chainId".utf8))
 }
 
 /// An account: nonce and BREV balance. Accounts with both zero are not stored.

@@ -1,0 +1,58 @@
+import Chain
+import Foundation
+import Primitives
+import Secp256k1
+import Storage
+import Transactions
+
+let devKeys = [
+    "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80",
+    "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d",
+    "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a",
+].map { try! PrivateKey(hex: $0) }
+
+let sealerKey = try! PrivateKey(hex: "0x2a871d0798f97d79848a013d4936a73bf4cc922c825d33c1cf7073dff6d409c6")
+
+/// The devnet genesis JSON as a mutable dictionary.
+func devnetObject() -> [String: Any] {
+    try! JSONSerialization.jsonObject(with: Data(Genesis.devnetJSON.utf8)) as! [String: Any]
+}
+
+func genesis(_ edit: (inout [String: Any]) -> Void = { _ in }) throws -> Genesis {
+    var o = devnetObject()
+    edit(&o)
+    return try Genesis(json: try JSONSerialization.data(withJSONObject: o))
+}
+
+/// A fresh in-memory chain from the devnet genesis.
+func memoryChain(_ g: Genesis? = nil) throws -> Blockchain {
+    let g = try g ?? genesis()
+    let store = MemoryStore()
+    try Blockchain.initialize(store: store, genesis: g)
+    return try Blockchain(store: store, genesis: g)
+}
+
+func transfer(_ key: PrivateKey, nonce: UInt64, to: Address, value: UInt256, tip: UInt256 = 1_000_000_000,
+              cap: UInt256 = 10_000_000_000, gas: UInt64 = 21_000) -> SignedTransaction {
+    Transaction.dynamicFee(chainID: 70001, nonce: nonce, maxPriorityFeePerGas: tip, maxFeePerGas: cap, gasLimit: gas,
+                           to: to, value: value).signed(with: key)
+}
+
+extension Blockchain {
+    /// Seals a block from `txs` (senders recovered here).
+    @discardableResult
+    func seal(_ txs: [SignedTransaction], at t: UInt64 = 1_800_000_000) throws -> (block: Block, receipts: [Receipt], skipped: [Skipped]) {
+        try sealNext(candidates: txs.map { ($0, try! $0.recoverSender()) }, key: sealerKey, timestamp: t)
+    }
+
+    /// Sum of every account balance plus the burned total must equal the genesis supply.
+    func supplyHolds() throws -> Bool {
+        var total = UInt256.zero
+        try store.scan(prefix: Schema.stateKey([StateNamespace.account.rawValue])) { _, v in
+            total = total + (try Account(decoding: v)).balance
+            return true
+        }
+        let s = latestState()
+        return total + (try s.number(.burned)) == (try s.number(.supply))
+    }
+}

@@ -22,6 +22,7 @@ public final class Blockchain: @unchecked Sendable {
 
     private let lock = NSLock()
     private var _head: Header
+    let nodeCache = NodeCache()
 
     /// The latest committed header.
     public var head: Header { lock.withLock { _head } }
@@ -32,14 +33,14 @@ public final class Blockchain: @unchecked Sendable {
     /// Returns the genesis hash either way.
     @discardableResult
     public static func initialize(store: any KeyValueStore, genesis: Genesis, genesisJSON: [UInt8] = []) throws -> Hash32 {
-        let (block, state, nodes) = try genesisBlock(genesis)
+        let (block, changes, nodes) = try genesisBlock(genesis)
         let hash = block.hash
         if let existing = try ChainReader(store: store).genesisHash() {
             guard existing == hash else { throw ChainError.genesisMismatch(stored: existing, given: hash) }
             return hash
         }
         var commit = BlockCommit()
-        commit.add(block: block, receipts: [], state: state, nodes: nodes)
+        commit.add(block: block, receipts: [], changes: changes, nodes: nodes)
         commit.batch.put(Schema.genesisHashKey, hash.bytes)
         commit.batch.put(Schema.databaseVersionKey, Schema.encode(Schema.version))
         if !genesisJSON.isEmpty { commit.batch.put(Schema.chainConfigKey(hash.bytes), genesisJSON) }
@@ -65,12 +66,12 @@ public final class Blockchain: @unchecked Sendable {
         }
         _head = head
         // The flat state must be the head's: check the state root is readable.
-        let tree = SparseMerkleTree(root: head.stateRoot, source: StoreNodeSource(store: store))
+        let tree = SparseMerkleTree(root: head.stateRoot, source: StoreNodeSource(store: store, cache: nodeCache))
         _ = try tree.get([0])
     }
 
     /// Block 0 and its state.
-    static func genesisBlock(_ g: Genesis) throws -> (block: Block, state: WorldState, nodes: [Hash32: TreeNode]) {
+    static func genesisBlock(_ g: Genesis) throws -> (block: Block, changes: [(key: [UInt8], value: [UInt8]?)], nodes: [Hash32: TreeNode]) {
         let state = WorldState(base: EmptyState())
         for (a, b) in g.alloc { try state.addBalance(a, b) }
         var staked = UInt256.zero
@@ -83,11 +84,11 @@ public final class Blockchain: @unchecked Sendable {
         state.setNumber(.supply, g.supply)
         state.setNumber(.chainID, UInt256(g.chainID))
         var tree = SparseMerkleTree(source: MemoryNodeSource())
-        let root = try state.commit(into: &tree)
+        let (root, changes) = try state.commit(into: &tree)
         let header = Header(parentHash: .zero, coinbase: g.sealer, stateRoot: root, transactionsRoot: .zero,
                             receiptsRoot: .zero, logsBloom: Bloom(), number: 0, gasLimit: g.gasLimit, gasUsed: 0,
                             timestamp: g.timestamp, extraData: g.extraData, baseFeePerGas: g.baseFeePerGas)
-        return (Block(header: header, transactions: [], seal: nil), state, tree.takePendingNodes())
+        return (Block(header: header, transactions: [], seal: nil), changes, tree.takePendingNodes())
     }
 
     // MARK: State access
@@ -97,7 +98,7 @@ public final class Blockchain: @unchecked Sendable {
 
     /// The state tree at a root (historical reads and proofs).
     public func stateTree(root: Hash32) -> SparseMerkleTree {
-        SparseMerkleTree(root: root, source: StoreNodeSource(store: store))
+        SparseMerkleTree(root: root, source: StoreNodeSource(store: store, cache: nodeCache))
     }
 
     /// The context for the block after `parent`.
@@ -145,16 +146,18 @@ public final class Blockchain: @unchecked Sendable {
             for r in receipts { bloom.formUnion(r.logsBloom) }
             for l in blockLogs { bloom.add(l) }
             var tree = stateTree(root: parent.stateRoot)
-            let root = try state.commit(into: &tree)
+            let (root, changes) = try state.commit(into: &tree)
             let header = Header(parentHash: parent.hash, coinbase: ctx.coinbase, stateRoot: root,
                                 transactionsRoot: Block.transactionsRoot(included), receiptsRoot: Block.receiptsRoot(receipts),
                                 logsBloom: bloom, number: ctx.number, gasLimit: ctx.gasLimit, gasUsed: gasUsed,
                                 timestamp: ctx.timestamp, extraData: genesis.extraData, baseFeePerGas: ctx.baseFee)
             let seal = key.sign(hash: header.hash)
             let block = Block(header: header, transactions: included, seal: seal)
+            let nodes = tree.takePendingNodes()
             var commit = BlockCommit()
-            commit.add(block: block, receipts: receipts, state: state, nodes: tree.takePendingNodes())
+            commit.add(block: block, receipts: receipts, changes: changes, nodes: nodes)
             try store.write(commit.batch, sync: syncWrites)
+            nodeCache.put(nodes)
             _head = header
             return (block, receipts, skipped)
         }
@@ -217,10 +220,13 @@ public final class Blockchain: @unchecked Sendable {
             for l in blockLogs { bloom.add(l) }
             if bloom != h.logsBloom { throw ChainError.mismatch(number: n, field: "logs bloom", expected: "computed bloom", got: "header bloom") }
             var tree = stateTree(root: parent.stateRoot)
-            try check("state root", try state.commit(into: &tree), h.stateRoot)
+            let (root, changes) = try state.commit(into: &tree)
+            try check("state root", root, h.stateRoot)
+            let nodes = tree.takePendingNodes()
             var commit = BlockCommit()
-            commit.add(block: block, receipts: receipts, state: state, nodes: tree.takePendingNodes())
+            commit.add(block: block, receipts: receipts, changes: changes, nodes: nodes)
             try store.write(commit.batch, sync: syncWrites)
+            nodeCache.put(nodes)
             _head = h
             return receipts
         }

@@ -1,17 +1,57 @@
+import Foundation
 import Primitives
 import RLP
 import StateTree
 import Storage
 import Transactions
 
-/// Tree nodes read from the key-value store (`t` + hash).
+/// Tree nodes read from the key-value store (`t` + hash), through a cache of decoded nodes.
 struct StoreNodeSource: TreeNodeSource {
     let store: any KeyValueReader
+    let cache: NodeCache
 
     func node(_ hash: Hash32) throws -> TreeNode? {
+        if let n = cache.get(hash) { return n }
         guard let raw = try store.get(Schema.trieNodeKey(hash.bytes)) else { return nil }
         guard let n = TreeNode(encoded: raw) else { throw ChainError.corrupt("state tree node \(hash) undecodable") }
+        cache.put(hash, n)
         return n
+    }
+}
+
+/// Decoded state-tree nodes kept in memory. Nodes are immutable (content-addressed), so a
+/// cached node is never stale; when full, the cache drops an arbitrary half.
+final class NodeCache: @unchecked Sendable {
+    private let lock = NSLock()
+    private var nodes: [Hash32: TreeNode] = [:]
+    let capacity: Int
+
+    init(capacity: Int = 1 << 20) { self.capacity = capacity }
+
+    func get(_ h: Hash32) -> TreeNode? { lock.withLock { nodes[h] } }
+
+    func put(_ h: Hash32, _ n: TreeNode) {
+        lock.withLock {
+            if nodes.count >= capacity { shrink() }
+            nodes[h] = n
+        }
+    }
+
+    func put(_ batch: [Hash32: TreeNode]) {
+        lock.withLock {
+            if nodes.count + batch.count > capacity { shrink() }
+            nodes.merge(batch) { a, _ in a }
+        }
+    }
+
+    private func shrink() {
+        var dropped = 0
+        let target = nodes.count / 2
+        for k in nodes.keys {
+            if dropped >= target { break }
+            nodes[k] = nil
+            dropped += 1
+        }
     }
 }
 
@@ -87,7 +127,7 @@ public struct ChainReader: Sendable {
 struct BlockCommit {
     var batch = WriteBatch()
 
-    mutating func add(block: Block, receipts: [Receipt], state: WorldState, nodes: [Hash32: TreeNode]) {
+    mutating func add(block: Block, receipts: [Receipt], changes: [(key: [UInt8], value: [UInt8]?)], nodes: [Hash32: TreeNode]) {
         let hash = block.hash
         let hb = hash.bytes
         batch.put(Schema.headerKey(hb), block.header.encoded)
@@ -108,7 +148,7 @@ struct BlockCommit {
         for a in addresses { batch.put(Schema.logAddressIndexKey(a.bytes, block.number), [1]) }
         for t in topics { batch.put(Schema.logTopicIndexKey(t.bytes, block.number), [1]) }
         for (h, n) in nodes { batch.put(Schema.trieNodeKey(h.bytes), n.encoded) }
-        for (k, v) in state.changes {
+        for (k, v) in changes {
             if let v { batch.put(Schema.stateKey(k), v) } else { batch.delete(Schema.stateKey(k)) }
         }
         batch.put(Schema.headBlockKey, hb)

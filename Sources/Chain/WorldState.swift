@@ -23,9 +23,15 @@ public enum StateError: Error, Equatable, Sendable, CustomStringConvertible {
 /// journal, so a failed system call rolls back every change it made.
 public final class WorldState {
     let base: any StateReader
-    /// Current values of touched keys; `.some(nil)` is a deletion.
+    /// Current values of touched keys other than accounts; `.some(nil)` is a deletion.
     private(set) var dirty: [[UInt8]: [UInt8]?] = [:]
-    private var journal: [(key: [UInt8], previous: [UInt8]??)] = []
+    /// Touched accounts, decoded; encoded only at commit.
+    private var accounts: [Address: Account] = [:]
+    private enum JournalEntry {
+        case raw(key: [UInt8], previous: [UInt8]??)
+        case account(Address, previous: Account?)
+    }
+    private var journal: [JournalEntry] = []
 
     public init(base: any StateReader) {
         self.base = base
@@ -34,14 +40,20 @@ public final class WorldState {
     // MARK: Raw access
 
     public func get(_ key: StateKey) throws -> [UInt8]? {
+        if key.bytes.first == StateNamespace.account.rawValue, key.bytes.count == 21,
+           let a = Address(key.bytes[1...]), let acct = accounts[a] {
+            return acct.isEmpty ? nil : acct.encoded
+        }
         if let v = dirty[key.bytes] { return v }
         return try base.stateValue(key.bytes)
     }
 
-    /// Sets (or with nil, deletes) a key, journaling the previous overlay entry.
+    /// Sets (or with nil, deletes) a key, journaling the previous overlay entry. Accounts go
+    /// through ``setAccount(_:_:)``.
     public func set(_ key: StateKey, _ value: [UInt8]?) {
+        precondition(key.bytes.first != StateNamespace.account.rawValue, "accounts are written with setAccount")
         let v = (value?.isEmpty ?? true) ? nil : value
-        journal.append((key.bytes, dirty[key.bytes]))
+        journal.append(.raw(key: key.bytes, previous: dirty[key.bytes]))
         dirty[key.bytes] = .some(v)
     }
 
@@ -51,20 +63,26 @@ public final class WorldState {
     /// Undoes every change made after `checkpoint`.
     public func revert(to checkpoint: Int) {
         while journal.count > checkpoint {
-            let (key, previous) = journal.removeLast()
-            if let p = previous { dirty[key] = p } else { dirty[key] = nil }
+            switch journal.removeLast() {
+            case .raw(let key, let previous):
+                if let p = previous { dirty[key] = p } else { dirty[key] = nil }
+            case .account(let a, let previous):
+                accounts[a] = previous
+            }
         }
     }
 
     // MARK: Accounts
 
     public func account(_ a: Address) throws -> Account {
-        guard let raw = try get(.account(a)) else { return Account() }
+        if let acct = accounts[a] { return acct }
+        guard let raw = try base.stateValue(StateKey.account(a).bytes) else { return Account() }
         do { return try Account(decoding: raw) } catch { throw StateError.corrupt("account \(a): \(error)") }
     }
 
     public func setAccount(_ a: Address, _ acct: Account) {
-        set(.account(a), acct.isEmpty ? nil : acct.encoded)
+        journal.append(.account(a, previous: accounts[a]))
+        accounts[a] = acct
     }
 
     public func balance(_ a: Address) throws -> UInt256 { try account(a).balance }
@@ -118,11 +136,16 @@ public final class WorldState {
 
     /// The changes as (raw key, value or nil), sorted by key.
     public var changes: [(key: [UInt8], value: [UInt8]?)] {
-        dirty.map { ($0.key, $0.value) }.sorted { $0.key.lexicographicallyPrecedes($1.key) }
+        var out = dirty.map { ($0.key, $0.value) }
+        out.reserveCapacity(dirty.count + accounts.count)
+        for (a, acct) in accounts { out.append((StateKey.account(a).bytes, acct.isEmpty ? nil : acct.encoded)) }
+        return out.sorted { $0.0.lexicographicallyPrecedes($1.0) }
     }
 
-    /// Applies the changes to `tree` and returns the new state root.
-    public func commit(into tree: inout SparseMerkleTree) throws -> Hash32 {
-        try tree.update(dirty.map { SparseMerkleTree.Update(key: $0.key, value: $0.value) })
+    /// Applies the changes to `tree`; returns the new state root and the changes (for the
+    /// flat-state part of the block's write batch).
+    public func commit(into tree: inout SparseMerkleTree) throws -> (root: Hash32, changes: [(key: [UInt8], value: [UInt8]?)]) {
+        let c = changes
+        return (try tree.update(c.map { SparseMerkleTree.Update(key: $0.key, value: $0.value) }), c)
     }
 }

@@ -55,7 +55,7 @@ public final class Node: @unchecked Sendable {
             let baseFee = Header.nextBaseFee(parent: chain.head)
             let now = timestamp ?? UInt64(Date().timeIntervalSince1970)
             let result = try chain.sealNext(candidates: pool.candidates(baseFee: baseFee), key: key, timestamp: now)
-            try pool.reset(view: ChainAccountView(chain: chain))
+            try pool.reset(view: ChainAccountView(chain: chain), touched: Set(result.receipts.map(\.from)))
             return (result.block, result.receipts)
         }
         let listeners = listenerLock.withLock { blockListeners }

@@ -77,6 +77,13 @@ public struct Hash32: Sendable, Hashable {
     }
 }
 
+extension Hash32 {
+    /// Hashes feed only the first word to `Hasher`: 64 uniformly random bits are as good a
+    /// bucket key as 256, and this keeps dictionaries of hashes (tree nodes, pools) fast.
+    @inlinable
+    public func hash(into hasher: inout Hasher) { hasher.combine(a) }
+}
+
 extension Hash32: CustomStringConvertible {
     /// `0x` and 64 lower-case hex digits.
     public var description: String { Hex.encode(bytes) }

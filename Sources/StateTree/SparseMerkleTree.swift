@@ -99,6 +99,7 @@ public struct SparseMerkleTree {
         for (_, u) in indexed {
             if let last = ups.last, last.keyHash == u.keyHash { ups[ups.count - 1] = u } else { ups.append(u) }
         }
+        pendingNodes.reserveCapacity(pendingNodes.count + ups.count * 4)
         root = try update(root, depth: 0, ups[...]).hash
         return root
     }
@@ -112,6 +113,12 @@ public struct SparseMerkleTree {
         }
         switch try load(h) {
         case .leaf(let k, let v):
+            // The common case: one change to this very key.
+            if ups.count == 1, let u = ups.first, u.keyHash == k {
+                guard let value = u.value else { return (.zero, .empty) }
+                if value == v { return (h, .leaf) }
+                return build(depth: depth, [(k, value)][...])
+            }
             var items: [(Hash32, [UInt8])] = []
             items.reserveCapacity(ups.count + 1)
             var placed = false

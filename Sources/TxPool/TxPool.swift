@@ -237,8 +237,10 @@ public final class TxPool: @unchecked Sendable {
 
     /// After a block: forgets included and stale transactions (nonce below the account's, or
     /// costing more than its balance), and lets queued ones whose gap closed become pending.
-    public func reset(view: any AccountView) throws {
-        let senders = lock.withLock { Array(bySender.keys) }
+    /// Only senders can lose balance or gain nonces, so after a block it is enough to pass the
+    /// block's senders as `touched`; nil rechecks every sender.
+    public func reset(view: any AccountView, touched: Set<Address>? = nil) throws {
+        let senders = lock.withLock { touched.map { Array($0.filter { bySender[$0] != nil }) } ?? Array(bySender.keys) }
         var fresh: [Address: (UInt64, UInt256)] = [:]
         for s in senders { fresh[s] = (try view.nonce(of: s), try view.balance(of: s)) }
         var promoted: [SignedTransaction] = []

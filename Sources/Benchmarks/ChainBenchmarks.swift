@@ -1,0 +1,178 @@
+import Chain
+import Dispatch
+import Foundation
+import Primitives
+import Secp256k1
+import StateTree
+import Storage
+import Transactions
+import TxPool
+
+extension Benchmarks {
+    /// 20,000 pre-signed EIP-1559 transfers among 10,000 accounts go through the mempool (senders
+    /// recovered on every core), block building, execution, state root and a synced LevelDB
+    /// commit per block. Reference: one core's signature-recovery rate on the same transactions,
+    /// measured in the same run.
+    static func transfers(seconds: Double) throws -> [BenchResult] {
+        let accounts = 10_000, count = 20_000
+        var keys: [PrivateKey] = []
+        keys.reserveCapacity(accounts)
+        for i in 0..<accounts { keys.append(try PrivateKey(Hash32.keccak256(Array("bench-\(i)".utf8)).bytes)) }
+        let addresses = keys.map(\.address)
+        var json = "{\"chainId\":70001,\"timestamp\":0,\"extraData\":\"0x\",\"gasLimit\":30000000,"
+        json += "\"baseFeePerGas\":\"1000000000\",\"blockTime\":1,\"sealer\":{\"address\":\"\(keys[0].address)\","
+        json += "\"devPrivateKey\":\"\(Hex.encode(keys[0].rawBytes))\"},\"provers\":[],\"alloc\":{"
+        json += addresses.map { "\"\($0.lowercaseHex)\":{\"balance\":\"1000000000000000000000\"}" }.joined(separator: ",")
+        json += "},\"params\":{"
+        json += ProtocolParams.definitions.map { "\"\($0.name)\":\"\($0.defaultValue)\"" }.joined(separator: ",") + "}}"
+        let genesis = try Genesis(json: Data(json.utf8))
+
+        // Pre-sign: account i sends to i+1 and i+7 (mod n), nonces 0 and 1.
+        var txs: [SignedTransaction] = []
+        txs.reserveCapacity(count)
+        for round in 0..<(count / accounts) {
+            for i in 0..<accounts {
+                let to = addresses[(i + 1 + round * 6) % accounts]
+                txs.append(Transaction.dynamicFee(chainID: 70001, nonce: UInt64(round), maxPriorityFeePerGas: 1_000_000_000,
+                                                  maxFeePerGas: 20_000_000_000, gasLimit: 21_000, to: to,
+                                                  value: UInt256(UInt64(1_000 + i))).signed(with: keys[i]))
+            }
+        }
+
+        // Reference: single-core recovery of every sender.
+        let clock = ContinuousClock()
+        let refStart = clock.now
+        var sink = 0
+        for t in txs { if let a = try? t.recoverSender() { sink &+= Int(a.lo) } }
+        blackHole(sink)
+        let refRate = Double(count) / secondsOf(clock.now - refStart)
+
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("provernet-bench-\(UInt64.random(in: 0 ... .max))").path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let store = try LevelDBStore(path: dir)
+        try Blockchain.initialize(store: store, genesis: genesis)
+        let chain = try Blockchain(store: store, genesis: genesis)
+        var config = PoolConfig()
+        config.maxTotal = count
+        let pool = TxPool(chainID: 70001, blockGasLimit: genesis.gasLimit, config: config)
+
+        let start = clock.now
+        // Recovery runs ahead of execution: chunks are recovered on all cores while the first
+        // blocks are already being sealed from what has arrived.
+        let chunk = 2_048
+        var blocks = 0
+        var offset = 0
+        var committed = 0
+        var tRecover = 0.0, tAdd = 0.0, tCand = 0.0, tSeal = 0.0, tReset = 0.0
+        defer { if ProcessInfo.processInfo.environment["BENCH_DEBUG"] != nil { print("recover \(tRecover) add \(tAdd) candidates \(tCand) seal \(tSeal) reset \(tReset)") } }
+        while committed < count {
+            if offset < count {
+                let slice = Array(txs[offset..<min(count, offset + chunk)])
+                let t0 = clock.now
+                let senders = Blockchain.recoverSenders(slice, chainID: 70001, gasLimit: genesis.gasLimit)
+                tRecover += secondsOf(clock.now - t0)
+                let t1 = clock.now
+                defer { tAdd += secondsOf(clock.now - t1) }
+                let view = BenchAccountView(state: chain.latestState())
+                for (t, s) in zip(slice, senders) {
+                    guard case .success(let a) = s else { throw BenchError.failed("recovery failed") }
+                    try pool.add(t, sender: a, view: view)
+                }
+                offset += slice.count
+                // Seal as soon as a block's worth is waiting.
+                if pool.count < 1_400, offset < count { continue }
+            }
+            let t2 = clock.now
+            let cands = pool.candidates(baseFee: Header.nextBaseFee(parent: chain.head))
+            let t3 = clock.now
+            tCand += secondsOf(t3 - t2)
+            let (block, receipts, _) = try chain.sealNext(candidates: cands,
+                                                   key: keys[0], timestamp: UInt64(blocks + 1))
+            let t4 = clock.now
+            tSeal += secondsOf(t4 - t3)
+            try pool.reset(view: BenchAccountView(state: chain.latestState()), touched: Set(receipts.map(\.from)))
+            tReset += secondsOf(clock.now - t4)
+            committed += block.transactions.count
+            blocks += 1
+            if block.transactions.isEmpty { throw BenchError.failed("an empty block with \(pool.count) transactions waiting") }
+        }
+        let elapsed = secondsOf(clock.now - start)
+        let rate = Double(count) / elapsed
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        let peakMiB = Double(usage.ru_maxrss) / 1024
+        return [
+            BenchResult(bench: "transfers", value: rate, unit: "tx/s", reference: refRate,
+                        referenceName: "one core's signature recovery", target: 1.0),
+            BenchResult(bench: "transfers.peakMemory", value: peakMiB, unit: "MiB", reference: peakMiB,
+                        referenceName: "peak RSS (\(blocks) blocks)", target: nil),
+        ]
+    }
+
+    /// Root updates of 1,000-key batches on a 1,000,000-key tree, against the bare Keccak-256 work
+    /// those updates must do (1,000 × log2(1M) 65-byte hashes), measured in the same run.
+    static func statecommit(seconds: Double) throws -> [BenchResult] {
+        let n = 1_000_000, batch = 1_000
+        let source = MemoryNodeSource()
+        var tree = SparseMerkleTree(source: source)
+        var ups: [SparseMerkleTree.Update] = []
+        ups.reserveCapacity(n)
+        for i in 0..<n {
+            ups.append(.init(keyHash: Hash32.keccak256(withUnsafeBytes(of: UInt64(i).bigEndian) { Array($0) }),
+                             value: [UInt8(truncatingIfNeeded: i), 1]))
+        }
+        try tree.update(ups)
+        ups = []
+        for (h, node) in tree.takePendingNodes() { source.nodes[h] = node }
+
+        var round: UInt64 = 0
+        var rng = SystemRandomNumberGenerator()
+        let oursRate = try Measure.compareThrowing(seconds: seconds, batch: 1) {
+            round += 1
+            var b: [SparseMerkleTree.Update] = []
+            b.reserveCapacity(batch)
+            for _ in 0..<batch {
+                let i = UInt64.random(in: 0..<UInt64(n), using: &rng)
+                b.append(.init(keyHash: Hash32.keccak256(withUnsafeBytes(of: i.bigEndian) { Array($0) }),
+                               value: [UInt8(truncatingIfNeeded: round), 2]))
+            }
+            try tree.update(b)
+            for (h, node) in tree.takePendingNodes() { source.nodes[h] = node }
+        }
+        let hashes = batch * 20
+        var h = Hash32.zero
+        let refRate = Measure.opsPerSecond(batch: 1, seconds: seconds) {
+            for _ in 0..<hashes { h = TreeNode.branchHash(h, h) }
+            blackHole(h)
+        }
+        return [BenchResult(bench: "statecommit", value: oursRate * Double(batch), unit: "keys/s",
+                            reference: refRate * Double(batch), referenceName: "1,000 × 20 bare Keccak-256 per batch",
+                            target: nil)]
+    }
+}
+
+struct BenchAccountView: AccountView {
+    let state: WorldState
+    func nonce(of address: Address) throws -> UInt64 { try state.nonce(address) }
+    func balance(of address: Address) throws -> UInt256 { try state.balance(address) }
+}
+
+func secondsOf(_ d: Duration) -> Double {
+    Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+}
+
+extension Measure {
+    /// Best of three rounds of a throwing body.
+    static func compareThrowing(seconds: Double, batch: Int, _ body: () throws -> Void) throws -> Double {
+        var best = 0.0
+        for _ in 0..<3 {
+            var failure: Error?
+            let r = opsPerSecond(batch: batch, seconds: seconds) {
+                do { try body() } catch { failure = error }
+            }
+            if let failure { throw failure }
+            best = max(best, r)
+        }
+        return best
+    }
+}

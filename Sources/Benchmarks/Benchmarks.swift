@@ -10,7 +10,7 @@ import Transactions
 /// The benchmarks `provernet bench` runs. Each compares against a reference in the same run.
 public enum Benchmarks {
     /// Benchmark names, in the order `all` runs them.
-    public static let names = ["keccak", "ecrecover", "rlp"]
+    public static let names = ["keccak", "ecrecover", "rlp", "transfers", "statecommit"]
 
     /// Runs the named benchmark (`all` for every one).
     public static func run(_ name: String, seconds: Double = 0.4) throws -> [BenchResult] {
@@ -19,6 +19,8 @@ public enum Benchmarks {
         case "keccak": return [keccak(seconds: seconds)]
         case "ecrecover": return [ecrecover(seconds: seconds)]
         case "rlp": return [rlp(seconds: seconds)]
+        case "transfers": return try transfers(seconds: seconds)
+        case "statecommit": return try statecommit(seconds: seconds)
         default: throw BenchError.unknown(name)
         }
     }
@@ -125,9 +127,11 @@ public enum Benchmarks {
 /// A benchmark name that does not exist.
 public enum BenchError: Error, CustomStringConvertible {
     case unknown(String)
+    case failed(String)
 
     public var description: String {
         switch self {
+        case .failed(let why): return "benchmark failed: \(why)"
         case .unknown(let n): return "unknown benchmark '\(n)'; choose one of: all, \(Benchmarks.names.joined(separator: ", "))"
         }
     }

@@ -85,8 +85,7 @@ public struct Executor: Sendable {
 
         // Refund unused gas; burn the base fee; pay the tip to the sealer.
         try state.addBalance(sender, UInt256(t.gasLimit - gasUsed) * price)
-        let burned = UInt256(gasUsed) * context.baseFee
-        state.setNumber(.burned, try state.number(.burned) + burned)
+        state.burn(UInt256(gasUsed) * context.baseFee)
         try state.addBalance(context.coinbase, UInt256(gasUsed) * (price - context.baseFee))
 
         return Receipt(type: t.type, status: status, cumulativeGasUsed: gasUsedSoFar + gasUsed, gasUsed: gasUsed,

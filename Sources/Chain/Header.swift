@@ -126,7 +126,10 @@ public struct Header: Sendable, Hashable {
 public struct Bloom: Sendable, Hashable {
     public private(set) var bytes: [UInt8]
 
-    public init() { bytes = [UInt8](repeating: 0, count: 256) }
+    public init() { self = Bloom.empty }
+
+    /// The all-zero bloom (shared storage, so empty blooms cost no allocation).
+    public static let empty = Bloom(bytes: [UInt8](repeating: 0, count: 256))
 
     public init(bytes: [UInt8]) {
         precondition(bytes.count == 256, "a bloom is 256 bytes")
@@ -148,8 +151,12 @@ public struct Bloom: Sendable, Hashable {
     }
 
     public mutating func formUnion(_ other: Bloom) {
+        if other.isEmpty { return }
         for i in 0..<256 { bytes[i] |= other.bytes[i] }
     }
+
+    /// True when no bit is set.
+    public var isEmpty: Bool { bytes.allSatisfy { $0 == 0 } }
 
     /// Whether the bloom may contain `item` (no false negatives).
     public func mayContain<Bytes: Sequence>(_ item: Bytes) -> Bool where Bytes.Element == UInt8 {

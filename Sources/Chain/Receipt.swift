@@ -25,7 +25,7 @@ public struct Receipt: Sendable, Hashable {
         self.gasUsed = gasUsed
         self.effectiveGasPrice = effectiveGasPrice
         self.logs = logs
-        var bloom = Bloom()
+        var bloom = Bloom.empty
         for l in logs { bloom.add(l) }
         self.logsBloom = bloom
         self.from = from
@@ -35,10 +35,18 @@ public struct Receipt: Sendable, Hashable {
     /// The consensus encoding (EIP-2718): rlp([status, cumulativeGas, bloom, logs]), prefixed by
     /// the type byte for typed transactions. The receipts root commits to these.
     public var consensusEncoding: [UInt8] {
-        let item = RLPItem.list([.bytes(status ? [1] : []), .bytes(UInt256(cumulativeGasUsed).minimalBigEndianBytes),
-                                 .bytes(logsBloom.bytes), .list(logs.map(\.rlpItem))])
-        let body = item.rlpEncoded
-        return type == .legacy ? body : [type.rawValue] + body
+        let logItems = logs.isEmpty ? [] : logs.map(\.rlpItem)
+        let logsPayload = logItems.reduce(0) { $0 + $1.rlpLength }
+        let payload = 1 + RLPLength.uint(cumulativeGasUsed) + 259 + RLPLength.list(payload: logsPayload)
+        var w = RLPWriter(capacity: 1 + RLPLength.list(payload: payload))
+        if type != .legacy { w.writeRaw(CollectionOfOne(type.rawValue)) }
+        w.writeListHeader(payloadLength: payload)
+        w.write(status ? UInt64(1) : 0)
+        w.write(cumulativeGasUsed)
+        w.write(bytes: logsBloom.bytes)
+        w.writeListHeader(payloadLength: logsPayload)
+        for l in logItems { l.encode(to: &w) }
+        return w.bytes
     }
 
     /// The storage encoding: consensus fields plus gas used, price, sender and revert data.

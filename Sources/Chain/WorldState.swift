@@ -32,6 +32,8 @@ public final class WorldState {
         case account(Address, previous: Account?)
     }
     private var journal: [JournalEntry] = []
+    /// Base fees burned in this block so far, added to the `burned` counter at commit.
+    private var burnedInBlock = UInt256.zero
 
     public init(base: any StateReader) {
         self.base = base
@@ -109,7 +111,13 @@ public final class WorldState {
 
     // MARK: Numbers
 
-    public func number(_ key: StateKey) throws -> UInt256 { StateValue.decode(try get(key)) }
+    /// Destroys `amount` BREV (a base fee): counted into the chain's `burned` total.
+    public func burn(_ amount: UInt256) { burnedInBlock = burnedInBlock + amount }
+
+    public func number(_ key: StateKey) throws -> UInt256 {
+        let v = StateValue.decode(try get(key))
+        return key == .burned ? v + burnedInBlock : v
+    }
 
     public func setNumber(_ key: StateKey, _ v: UInt256) { set(key, v.isZero ? nil : StateValue.encode(v)) }
 
@@ -136,7 +144,12 @@ public final class WorldState {
 
     /// The changes as (raw key, value or nil), sorted by key.
     public var changes: [(key: [UInt8], value: [UInt8]?)] {
-        var out = dirty.map { ($0.key, $0.value) }
+        var raw = dirty
+        if !burnedInBlock.isZero {
+            let total = (try? number(.burned)) ?? burnedInBlock
+            raw[StateKey.burned.bytes] = .some(StateValue.encode(total))
+        }
+        var out = raw.map { ($0.key, $0.value) }
         out.reserveCapacity(dirty.count + accounts.count)
         for (a, acct) in accounts { out.append((StateKey.account(a).bytes, acct.isEmpty ? nil : acct.encoded)) }
         return out.sorted { $0.0.lexicographicallyPrecedes($1.0) }

@@ -271,10 +271,33 @@ public final class MemoryNodeSource: TreeNodeSource, @unchecked Sendable {
 }
 
 extension SparseMerkleTree {
-    /// The root of a tree holding `items` (key, value), built in memory: used for a block's
-    /// transactions and receipts roots, keyed by the RLP of their index.
+    /// The root of a tree holding `items` (key, value), computed without keeping nodes: used
+    /// for a block's transactions and receipts roots, keyed by the RLP of their index.
     public static func root(of items: [(key: [UInt8], value: [UInt8])]) -> Hash32 {
-        var t = SparseMerkleTree(source: MemoryNodeSource())
-        return (try? t.update(items.map { Update(key: $0.key, value: $0.value) })) ?? .zero
+        var leaves = items.map { (Hash32.keccak256($0.key), Hash32.keccak256($0.value)) }
+        leaves.sort { $0.0 < $1.0 }
+        var unique: [(Hash32, Hash32)] = []
+        unique.reserveCapacity(leaves.count)
+        for l in leaves {
+            if let last = unique.last, last.0 == l.0 { unique[unique.count - 1] = l } else { unique.append(l) }
+        }
+        return rootHash(unique[...], depth: 0).hash
+    }
+
+    private static func rootHash(_ items: ArraySlice<(Hash32, Hash32)>, depth: Int) -> (hash: Hash32, leaf: Bool) {
+        switch items.count {
+        case 0: return (.zero, false)
+        case 1:
+            let (k, vh) = items[items.startIndex]
+            return (TreeNode.leafHash(keyHash: k, valueHash: vh), true)
+        default:
+            var split = items.startIndex
+            while split < items.endIndex, !items[split].0.bit(depth) { split += 1 }
+            let l = rootHash(items[items.startIndex..<split], depth: depth + 1)
+            let r = rootHash(items[split..<items.endIndex], depth: depth + 1)
+            if l.hash == .zero, r.leaf { return r }
+            if r.hash == .zero, l.leaf { return l }
+            return (TreeNode.branchHash(l.hash, r.hash), false)
+        }
     }
 }

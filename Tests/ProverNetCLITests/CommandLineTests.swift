@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// Runs the real `provernet` binary built next to the test bundle.
-private func provernet(_ args: [String], stdin: String? = nil) throws -> (status: Int32, out: String, err: String) {
+func provernet(_ args: [String], stdin: String? = nil) throws -> (status: Int32, out: String, err: String) {
     let env = ProcessInfo.processInfo.environment
     let binary = env["PROVERNET_BIN"].map { URL(fileURLWithPath: $0) }
         ?? URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()

@@ -32,8 +32,9 @@ public final class Blockchain: @unchecked Sendable {
     /// Writes block 0 into an empty store, or checks that a non-empty store holds this genesis.
     /// Returns the genesis hash either way.
     @discardableResult
-    public static func initialize(store: any KeyValueStore, genesis: Genesis, genesisJSON: [UInt8] = []) throws -> Hash32 {
-        let (block, changes, nodes) = try genesisBlock(genesis)
+    public static func initialize(store: any KeyValueStore, genesis: Genesis, genesisJSON: [UInt8] = [],
+                                  contracts: SystemContracts = .none) throws -> Hash32 {
+        let (block, changes, nodes) = try genesisBlock(genesis, contracts: contracts)
         let hash = block.hash
         if let existing = try ChainReader(store: store).genesisHash() {
             guard existing == hash else { throw ChainError.genesisMismatch(stored: existing, given: hash) }
@@ -54,7 +55,7 @@ public final class Blockchain: @unchecked Sendable {
         self.genesis = genesis
         self.executor = Executor(contracts: contracts)
         self.reader = ChainReader(store: store)
-        let expected = try Blockchain.genesisBlock(genesis).block.hash
+        let expected = try Blockchain.genesisBlock(genesis, contracts: contracts).block.hash
         guard let stored = try reader.genesisHash() else { throw ChainError.notInitialized(path) }
         guard stored == expected else { throw ChainError.genesisMismatch(stored: stored, given: expected) }
         if let v = try store.get(Schema.databaseVersionKey), Schema.decodeNumber(v) != Schema.version {
@@ -71,15 +72,13 @@ public final class Blockchain: @unchecked Sendable {
     }
 
     /// Block 0 and its state.
-    static func genesisBlock(_ g: Genesis) throws -> (block: Block, changes: [(key: [UInt8], value: [UInt8]?)], nodes: [Hash32: TreeNode]) {
+    static func genesisBlock(_ g: Genesis, contracts: SystemContracts) throws
+        -> (block: Block, changes: [(key: [UInt8], value: [UInt8]?)], nodes: [Hash32: TreeNode]) {
         let state = WorldState(base: EmptyState())
         for (a, b) in g.alloc { try state.addBalance(a, b) }
-        var staked = UInt256.zero
-        for p in g.provers {
-            staked += p.stake
-            state.set(GenesisProver.key(p.address), GenesisProver.encode(p))
-        }
-        try state.addBalance(Genesis.stakingAddress, staked)
+        // The provers' genesis stake is held by the staking contract, which records the vaults.
+        try state.addBalance(Genesis.stakingAddress, g.provers.reduce(UInt256.zero) { $0 + $1.stake })
+        for c in contracts.ordered { try c.initializeGenesis(state: state, genesis: g) }
         state.setParams(g.params)
         state.setNumber(.supply, g.supply)
         state.setNumber(.chainID, UInt256(g.chainID))
@@ -267,13 +266,3 @@ struct EmptyState: StateReader {
     func stateValue(_ key: [UInt8]) throws -> [UInt8]? { nil }
 }
 
-/// Genesis prover records in the staking namespace: `p` ‖ address → rlp([name, commissionBps,
-/// selfStake, shares, status]). The staking contract owns this layout from then on.
-public enum GenesisProver {
-    public static func key(_ a: Address) -> StateKey { StateKey(.staking, Array("p".utf8) + a.bytes) }
-
-    static func encode(_ p: Genesis.Prover) -> [UInt8] {
-        RLPItem.list([.bytes(Array(p.name.utf8)), .bytes(UInt256(p.commissionBps).minimalBigEndianBytes),
-                      .bytes(p.stake.minimalBigEndianBytes), .bytes(p.stake.minimalBigEndianBytes), .bytes([])]).rlpEncoded
-    }
-}

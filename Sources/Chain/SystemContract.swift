@@ -32,6 +32,14 @@ public struct SystemCall: Sendable {
     public var gasAvailable: UInt64
     /// False for `eth_call` views: state changes are discarded afterwards anyway.
     public var isTransaction: Bool
+
+    public init(caller: Address, value: UInt256, input: [UInt8], gasAvailable: UInt64, isTransaction: Bool) {
+        self.caller = caller
+        self.value = value
+        self.input = input
+        self.gasAvailable = gasAvailable
+        self.isTransaction = isTransaction
+    }
 }
 
 /// What a successful call produced.
@@ -72,10 +80,13 @@ public protocol SystemContract: Sendable {
     func call(_ call: SystemCall, state: WorldState, context: BlockContext) throws(Revert) -> CallOutcome
     /// Work at the end of every block (after its transactions): phase transitions, tallies.
     func endBlock(state: WorldState, context: BlockContext) throws -> [Log]
+    /// Writes the contract's part of the genesis state (e.g. the initial provers).
+    func initializeGenesis(state: WorldState, genesis: Genesis) throws
 }
 
 extension SystemContract {
     public func endBlock(state: WorldState, context: BlockContext) throws -> [Log] { [] }
+    public func initializeGenesis(state: WorldState, genesis: Genesis) throws {}
 }
 
 /// The system contracts a chain runs, by address.

@@ -27,13 +27,13 @@ final class Harness {
     init() throws {
         let g = try Genesis(json: Data(Genesis.devnetJSON.utf8))
         let store = MemoryStore()
-        let contracts = SystemContracts([StakingContract()])
+        let contracts = SystemContracts([StakingContract(), MarketContract()])
         try Blockchain.initialize(store: store, genesis: g, contracts: contracts)
         chain = try Blockchain(store: store, genesis: g, contracts: contracts)
     }
 
     func tx(_ key: PrivateKey, to: Address, _ signature: String, _ args: [ABIValue], value: UInt256 = .zero,
-            gas: UInt64 = 500_000) -> SignedTransaction {
+            gas: UInt64 = 2_000_000) -> SignedTransaction {
         let n = nonces[key.address, default: 0]
         nonces[key.address] = n + 1
         let data = try! ABI.encodeCall(signature: signature, args)

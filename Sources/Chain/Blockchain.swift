@@ -104,7 +104,13 @@ public final class Blockchain: @unchecked Sendable {
     func context(after parent: Header, timestamp: UInt64, params: ProtocolParams) -> BlockContext {
         BlockContext(number: parent.number + 1, timestamp: timestamp, coinbase: genesis.sealer,
                      baseFee: Header.nextBaseFee(parent: parent), gasLimit: parent.gasLimit, chainID: genesis.chainID,
-                     params: params)
+                     params: params, stateAfterBlock: { [unowned self] n in try self.stateReader(afterBlock: n) })
+    }
+
+    /// Read access to the state as committed by block `n` (walks the state tree at its root).
+    public func stateReader(afterBlock n: UInt64) throws -> (any StateReader)? {
+        guard let h = try reader.header(number: n) else { return nil }
+        return TreeStateReader(tree: stateTree(root: h.stateRoot))
     }
 
     // MARK: Sealing

@@ -10,9 +10,13 @@ public struct BlockContext: Sendable {
     public var gasLimit: UInt64
     public var chainID: UInt64
     public var params: ProtocolParams
+    /// The committed state after block `n` (for snapshots such as voting power); nil when
+    /// history is unavailable.
+    public var stateAfterBlock: (@Sendable (UInt64) throws -> (any StateReader)?)?
 
     public init(number: UInt64, timestamp: UInt64, coinbase: Address, baseFee: UInt256, gasLimit: UInt64,
-                chainID: UInt64, params: ProtocolParams) {
+                chainID: UInt64, params: ProtocolParams, stateAfterBlock: (@Sendable (UInt64) throws -> (any StateReader)?)? = nil) {
+        self.stateAfterBlock = stateAfterBlock
         self.number = number
         self.timestamp = timestamp
         self.coinbase = coinbase

@@ -27,7 +27,7 @@ final class Harness {
     init() throws {
         let g = try Genesis(json: Data(Genesis.devnetJSON.utf8))
         let store = MemoryStore()
-        let contracts = SystemContracts([StakingContract(), MarketContract()])
+        let contracts = SystemContracts.provernet
         try Blockchain.initialize(store: store, genesis: g, contracts: contracts)
         chain = try Blockchain(store: store, genesis: g, contracts: contracts)
     }

@@ -44,6 +44,10 @@ public struct MethodSpec: Sendable {
     /// Gas beyond intrinsic, from the parameters and the call.
     public let gas: @Sendable (ProtocolParams, [UInt8]) -> UInt64
     public let body: @Sendable (inout CallContext, [ABIValue]) throws(Revert) -> [ABIValue]
+    /// The 4-byte selector, computed once.
+    public let selector: [UInt8]
+    let inputTypes: [ABIType]
+    let outputTypes: [ABIType]
 
     public init(_ name: String, _ inputs: [Param], returns outputs: [Param] = [], payable: Bool = false, view: Bool = false,
                 gas: @escaping @Sendable (ProtocolParams, [UInt8]) -> UInt64,
@@ -55,10 +59,12 @@ public struct MethodSpec: Sendable {
         self.view = view
         self.gas = gas
         self.body = body
+        self.inputTypes = inputs.map(\.type)
+        self.outputTypes = outputs.map(\.type)
+        self.selector = ABI.selector("\(name)(\(inputs.map(\.type.description).joined(separator: ",")))")
     }
 
     public var signature: String { "\(name)(\(inputs.map(\.type.description).joined(separator: ",")))" }
-    public var selector: [UInt8] { ABI.selector(signature) }
 }
 
 /// A Solidity-style event.
@@ -100,6 +106,25 @@ public protocol ABIContract: SystemContract {
     var name: String { get }
     var methods: [MethodSpec] { get }
     var events: [EventSpec] { get }
+    /// The methods by selector, built once per contract type (a `static let`).
+    var dispatchTable: DispatchTable { get }
+}
+
+/// Methods by 4-byte selector.
+public struct DispatchTable: Sendable {
+    let bySelector: [UInt32: MethodSpec]
+
+    public init(_ methods: [MethodSpec]) {
+        var t: [UInt32: MethodSpec] = [:]
+        for m in methods { t[DispatchTable.key(m.selector[...])] = m }
+        bySelector = t
+    }
+
+    static func key(_ s: ArraySlice<UInt8>) -> UInt32 {
+        s.reduce(0) { $0 << 8 | UInt32($1) }
+    }
+
+    func method(_ selector: ArraySlice<UInt8>) -> MethodSpec? { bySelector[DispatchTable.key(selector)] }
 }
 
 extension ABIContract {
@@ -112,20 +137,20 @@ extension ABIContract {
             throw Revert("\(name): no method selector in calldata", gasUsed: context.params.u64("gasSystemCall"))
         }
         let selector = Array(call.input[0..<4])
-        guard let m = methods.first(where: { $0.selector == selector }) else {
+        guard let m = dispatchTable.method(call.input[0..<4]) else {
             throw Revert("\(name): unknown method 0x\(Hex.encode(selector, prefix: false))", gasUsed: context.params.u64("gasSystemCall"))
         }
         let gas = context.params.u64("gasSystemCall") &+ m.gas(context.params, call.input)
         guard gas <= call.gasAvailable else { throw Revert("out of gas", gasUsed: call.gasAvailable) }
         if !m.payable, !call.value.isZero { throw Revert("\(m.name) is not payable", gasUsed: gas) }
         let args: [ABIValue]
-        do { args = try ABI.decode(m.inputs.map(\.type), from: call.input.dropFirst(4)) } catch {
+        do { args = try ABI.decode(m.inputTypes, from: call.input.dropFirst(4)) } catch {
             throw Revert("malformed calldata for \(m.name): \(error)", gasUsed: gas)
         }
         var ctx = CallContext(state: state, block: context, caller: call.caller, value: call.value, contract: address)
         let out: [ABIValue]
         do { out = try m.body(&ctx, args) } catch { throw Revert(error.reason, gasUsed: gas) }
-        let data = (try? ABI.encode(out, as: m.outputs.map(\.type))) ?? []
+        let data = m.outputTypes.isEmpty ? [] : ((try? ABI.encode(out, as: m.outputTypes)) ?? [])
         return CallOutcome(gasUsed: gas, returnData: data, logs: ctx.logs)
     }
 

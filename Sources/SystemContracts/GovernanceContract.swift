@@ -90,6 +90,9 @@ public struct GovernanceContract: ABIContract {
         try state.get(key("p", id.bigEndianBytes)).map { try Proposal(decoding: $0) }
     }
 
+    static let table = DispatchTable(GovernanceContract().methods)
+    public var dispatchTable: DispatchTable { Self.table }
+
     public var methods: [MethodSpec] {
         let gas: @Sendable (ProtocolParams, [UInt8]) -> UInt64 = { p, _ in p.u64("gasGovernance") }
         return [

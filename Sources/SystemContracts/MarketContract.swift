@@ -48,6 +48,9 @@ public struct MarketContract: ABIContract {
 
     // MARK: Methods
 
+    static let table = DispatchTable(MarketContract().methods)
+    public var dispatchTable: DispatchTable { Self.table }
+
     public var methods: [MethodSpec] {
         let viewGas: @Sendable (ProtocolParams, [UInt8]) -> UInt64 = { _, _ in 0 }
         return [

@@ -42,6 +42,9 @@ public struct StakingContract: ABIContract {
 
     // MARK: Methods
 
+    static let table = DispatchTable(StakingContract().methods)
+    public var dispatchTable: DispatchTable { Self.table }
+
     public var methods: [MethodSpec] {
         let stakeGas: @Sendable (ProtocolParams, [UInt8]) -> UInt64 = { p, _ in p.u64("gasStake") }
         let viewGas: @Sendable (ProtocolParams, [UInt8]) -> UInt64 = { _, _ in 0 }

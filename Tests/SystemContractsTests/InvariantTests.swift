@@ -28,7 +28,7 @@ import Transactions
         let h = try Harness()
         let program = try h.program()
         let actors = keys
-        var provers: Set<Address> = [keys[1].address, keys[2].address]
+        var provers: [Address] = [keys[1].address, keys[2].address]  // an array: Set order varies per process
         var requests: [UInt256] = []
         var bids: [(UInt256, PrivateKey, UInt256, UInt8)] = []
         var proposals: [UInt256] = []
@@ -43,9 +43,17 @@ import Transactions
                     txs.append(h.tx(k, to: staking, "registerProver(string,uint16)", [.string("p\(rng.next() % 100)"), .uint(UInt256(rng.next() % 3000))],
                                     value: UInt256(1_000 + rng.next() % 500) * brev))
                 case 1:
-                    txs.append(h.tx(k, to: staking, "stake(address)", [.address(pick(Array(provers)))], value: UInt256(1 + rng.next() % 300) * brev / 3))
+                    txs.append(h.tx(k, to: staking, "stake(address)", [.address(pick(provers))], value: UInt256(1 + rng.next() % 300) * brev / 3))
                 case 2:
-                    txs.append(h.tx(k, to: staking, "requestUnstake(address,uint256)", [.address(pick(Array(provers))), .uint(UInt256(rng.next() % 400) * brev)]))
+                    // Mostly part of a real position (so some succeed), sometimes a random one.
+                    let vaults = Vaults(state: h.chain.latestState())
+                    let positions = try vaults.positions(k.address)
+                    if let p = positions.first, rng.next() % 4 != 0 {
+                        let have = try vaults.shares(staker: k.address, prover: p)
+                        txs.append(h.tx(k, to: staking, "requestUnstake(address,uint256)", [.address(p), .uint(have / 3 + 1)]))
+                    } else {
+                        txs.append(h.tx(k, to: staking, "requestUnstake(address,uint256)", [.address(pick(provers)), .uint(UInt256(rng.next() % 400) * brev)]))
+                    }
                 case 3:
                     txs.append(h.tx(k, to: staking, "completeUnstake()", []))
                 case 4:
@@ -80,7 +88,7 @@ import Transactions
                     seen[log.topics[0], default: 0] += 1
                     if log.topics.first == MarketContract.proofRequested.topic { requests.append(log.topics[1].uint256) }
                     if log.topics.first == GovernanceContract.proposalCreated.topic { proposals.append(log.topics[1].uint256) }
-                    if log.topics.first == StakingContract.proverRegistered.topic { provers.insert(Address(log.topics[1].bytes.suffix(20))!) }
+                    if log.topics.first == StakingContract.proverRegistered.topic { let a = Address(log.topics[1].bytes.suffix(20))!; if !provers.contains(a) { provers.append(a) } }
                 }
                 _ = t
             }
@@ -101,7 +109,7 @@ import Transactions
                                       gasLimit: 21_000, to: to, value: value).signed(with: k)
     }
 
-    func checkVaults(_ h: Harness, stakers: [Address], provers: Set<Address>) throws {
+    func checkVaults(_ h: Harness, stakers: [Address], provers: [Address]) throws {
         let vaults = Vaults(state: h.chain.latestState())
         for p in provers {
             guard let rec = try vaults.prover(p) else { continue }

@@ -23,14 +23,22 @@ public struct Block: Sendable, Hashable {
     public var hash: Hash32 { header.hash }
     public var number: UInt64 { header.number }
 
-    /// The transactions root: the sparse Merkle root of (rlp(index) → canonical encoding).
+    /// The transactions root: the sparse Merkle root of (rlp(index) → canonical encoding). The
+    /// value hashes are the transaction hashes, already known.
     public static func transactionsRoot(_ txs: [SignedTransaction]) -> Hash32 {
-        SparseMerkleTree.root(of: txs.enumerated().map { (RLPItem.bytes(UInt256($0.offset).minimalBigEndianBytes).rlpEncoded, $0.element.encoded) })
+        SparseMerkleTree.root(ofHashed: txs.enumerated().map { (indexKeyHash($0.offset), $0.element.hash) })
     }
 
     /// The receipts root: the sparse Merkle root of (rlp(index) → consensus receipt encoding).
     public static func receiptsRoot(_ receipts: [Receipt]) -> Hash32 {
-        SparseMerkleTree.root(of: receipts.enumerated().map { (RLPItem.bytes(UInt256($0.offset).minimalBigEndianBytes).rlpEncoded, $0.element.consensusEncoding) })
+        SparseMerkleTree.root(ofHashed: receipts.enumerated().map { (indexKeyHash($0.offset), Hash32.keccak256($0.element.consensusEncoding)) })
+    }
+
+    /// keccak256(rlp(i)), precomputed for the indexes a block can hold.
+    static let indexKeyHashes: [Hash32] = (0..<2_048).map { Hash32.keccak256(RLPItem.bytes(UInt256(UInt64($0)).minimalBigEndianBytes).rlpEncoded) }
+
+    static func indexKeyHash(_ i: Int) -> Hash32 {
+        i < indexKeyHashes.count ? indexKeyHashes[i] : Hash32.keccak256(RLPItem.bytes(UInt256(UInt64(i)).minimalBigEndianBytes).rlpEncoded)
     }
 
     /// The address that sealed the block, recovered from the seal.

@@ -274,7 +274,13 @@ extension SparseMerkleTree {
     /// The root of a tree holding `items` (key, value), computed without keeping nodes: used
     /// for a block's transactions and receipts roots, keyed by the RLP of their index.
     public static func root(of items: [(key: [UInt8], value: [UInt8])]) -> Hash32 {
-        var leaves = items.map { (Hash32.keccak256($0.key), Hash32.keccak256($0.value)) }
+        root(ofHashed: items.map { (Hash32.keccak256($0.key), Hash32.keccak256($0.value)) })
+    }
+
+    /// The root of a tree given each item's key hash and value hash (when the caller already
+    /// has them, e.g. a transaction's hash is the keccak256 of its encoding).
+    public static func root(ofHashed items: [(keyHash: Hash32, valueHash: Hash32)]) -> Hash32 {
+        var leaves = items.map { ($0.keyHash, $0.valueHash) }
         leaves.sort { $0.0 < $1.0 }
         var unique: [(Hash32, Hash32)] = []
         unique.reserveCapacity(leaves.count)

@@ -52,6 +52,8 @@ extension Benchmarks {
         let store = try LevelDBStore(path: dir)
         try Blockchain.initialize(store: store, genesis: genesis)
         let chain = try Blockchain(store: store, genesis: genesis)
+        // Blocks are synced to disk as the node does; PROVERNET_BENCH_NOSYNC=1 shows what fsync costs.
+        chain.syncWrites = ProcessInfo.processInfo.environment["PROVERNET_BENCH_NOSYNC"] == nil
         var config = PoolConfig()
         config.maxTotal = count
         let pool = TxPool(chainID: 70001, blockGasLimit: genesis.gasLimit, config: config)

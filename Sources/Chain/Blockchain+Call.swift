@@ -84,6 +84,17 @@ public struct LocatedLog: Sendable, Equatable {
     public var transactionIndex: Int
     /// Position among all logs of the block.
     public var logIndex: Int
+
+    public init(log: Log, blockNumber: UInt64, blockHash: Hash32, blockTimestamp: UInt64, transactionHash: Hash32,
+                transactionIndex: Int, logIndex: Int) {
+        self.log = log
+        self.blockNumber = blockNumber
+        self.blockHash = blockHash
+        self.blockTimestamp = blockTimestamp
+        self.transactionHash = transactionHash
+        self.transactionIndex = transactionIndex
+        self.logIndex = logIndex
+    }
 }
 
 /// Which logs a query wants: addresses (any of; empty = all) and topics by position, each
@@ -122,6 +133,7 @@ public struct LogFilter: Sendable, Equatable {
 /// A log query hit its result limit.
 public struct LogLimitExceeded: Error, Sendable, Equatable {
     public var limit: Int
+    public init(limit: Int) { self.limit = limit }
 }
 
 extension Blockchain {

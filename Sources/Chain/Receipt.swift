@@ -51,16 +51,17 @@ public struct Receipt: Sendable, Hashable {
 
     /// The storage encoding: consensus fields plus gas used, price, sender and revert data.
     var storageItem: RLPItem {
-        .list([.bytes([type.rawValue]), .bytes(status ? [1] : []), .bytes(UInt256(cumulativeGasUsed).minimalBigEndianBytes),
+        .list([.bytes(type == .legacy ? [] : [type.rawValue]), .bytes(status ? [1] : []), .bytes(UInt256(cumulativeGasUsed).minimalBigEndianBytes),
                .bytes(UInt256(gasUsed).minimalBigEndianBytes), .bytes(effectiveGasPrice.minimalBigEndianBytes),
                .list(logs.map(\.rlpItem)), .bytes(from.bytes), .bytes(revertData)])
     }
 
     init(decodingStorage d: inout RLPDecoder) throws {
         var l = try d.readList()
-        let t = try l.readUInt64()
-        guard let type = TransactionType(rawValue: UInt8(truncatingIfNeeded: t)), t < 256 else {
-            throw StateError.corrupt("receipt type \(t)")
+        // The type as one byte; legacy (0) is written empty, and read as [0x00] too (older layout).
+        let tb = Array(try l.readBytes())
+        guard tb.count <= 1, let type = TransactionType(rawValue: tb.first ?? 0) else {
+            throw StateError.corrupt("receipt type \(Hex.encode(tb))")
         }
         let status = try l.readUInt64() == 1
         let cumulative = try l.readUInt64()

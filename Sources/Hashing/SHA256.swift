@@ -6,12 +6,17 @@ public enum SHA256 {
     /// Digest length in bytes.
     public static let digestLength = 32
 
-    /// SHA-256 of `input` written to `out` (32 bytes); no allocation.
+    /// SHA-256 of `input` written to `out` (32 bytes); no allocation and no lock: a stack
+    /// context with OpenSSL's block function (SHA extensions where the CPU has them). The
+    /// one-shot `SHA256()` of OpenSSL 3 fetches the algorithm under a global lock per call,
+    /// several times slower for the 64-byte inputs of Merkle trees.
     @inlinable
     public static func hash(_ input: UnsafeRawBufferPointer, into out: UnsafeMutableRawBufferPointer) {
         precondition(out.count >= digestLength, "SHA256 output buffer too small")
-        _ = COpenSSL.SHA256(input.baseAddress?.assumingMemoryBound(to: UInt8.self), input.count,
-                            out.baseAddress!.assumingMemoryBound(to: UInt8.self))
+        var ctx = SHA256_CTX()
+        SHA256_Init(&ctx)
+        if input.count > 0 { SHA256_Update(&ctx, input.baseAddress, input.count) }
+        SHA256_Final(out.baseAddress!.assumingMemoryBound(to: UInt8.self), &ctx)
     }
 
     /// SHA-256 of the bytes of `input`.

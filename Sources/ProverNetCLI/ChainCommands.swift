@@ -1,10 +1,12 @@
 import ArgumentParser
 import Chain
 import Foundation
+import JSON
 import Node
 import Primitives
 import RLP
 import Storage
+import SystemContracts
 
 /// Loads a genesis file, or the embedded devnet genesis when no path is given.
 func loadGenesis(_ path: String?) throws -> (Genesis, [UInt8]) {
@@ -51,7 +53,7 @@ struct InitCommand: ParsableCommand {
     func run() throws {
         let (g, json) = try loadGenesis(genesis)
         let store = try DataDir.openOrCreate(datadir)
-        let hash = try Blockchain.initialize(store: store, genesis: g, genesisJSON: json)
+        let hash = try Blockchain.initialize(store: store, genesis: g, genesisJSON: json, contracts: .provernet)
         print(hash)
     }
 }
@@ -68,7 +70,7 @@ struct ExportCommand: ParsableCommand {
     func run() throws {
         let store = try DataDir.openExisting(datadir)
         let (g, _) = try DataDir.storedGenesis(store, dir: datadir)
-        let chain = try Blockchain(store: store, genesis: g, path: datadir)
+        let chain = try Blockchain(store: store, genesis: g, contracts: .provernet, path: datadir)
         let last = min(to ?? chain.head.number, chain.head.number)
         guard from >= 1, from <= last else { throw CLIError("nothing to export: blocks \(from)...\(last)") }
         FileManager.default.createFile(atPath: out, contents: nil)
@@ -96,7 +98,7 @@ struct ImportCommand: ParsableCommand {
         guard let data = FileManager.default.contents(atPath: file) else { throw CLIError("cannot read \(file)") }
         let store = try DataDir.openExisting(datadir)
         let (g, _) = try DataDir.storedGenesis(store, dir: datadir)
-        let chain = try Blockchain(store: store, genesis: g, path: datadir)
+        let chain = try Blockchain(store: store, genesis: g, contracts: .provernet, path: datadir)
         let bytes = Array(data)
         var d = RLPDecoder(bytes)
         var imported: UInt64 = 0, skipped: UInt64 = 0
@@ -135,10 +137,10 @@ struct ReplayCommand: ParsableCommand {
     func run() throws {
         let store = try DataDir.openExisting(datadir)
         let (g, json) = try DataDir.storedGenesis(store, dir: datadir)
-        let chain = try Blockchain(store: store, genesis: g, path: datadir)
+        let chain = try Blockchain(store: store, genesis: g, contracts: .provernet, path: datadir)
         let scratch = MemoryStore()
-        try Blockchain.initialize(store: scratch, genesis: g, genesisJSON: json)
-        let replica = try Blockchain(store: scratch, genesis: g)
+        try Blockchain.initialize(store: scratch, genesis: g, genesisJSON: json, contracts: .provernet)
+        let replica = try Blockchain(store: scratch, genesis: g, contracts: .provernet)
         let head = chain.head.number
         var progress = Progress(total: head, label: "replay")
         if head > 0 {
@@ -162,7 +164,7 @@ struct BlockCommand: ParsableCommand {
     func run() throws {
         let store = try DataDir.openExisting(datadir)
         let (g, _) = try DataDir.storedGenesis(store, dir: datadir)
-        let chain = try Blockchain(store: store, genesis: g, path: datadir)
+        let chain = try Blockchain(store: store, genesis: g, contracts: .provernet, path: datadir)
         let n: UInt64
         if number == "latest" { n = chain.head.number } else {
             guard let x = UInt64(number) else { throw CLIError("not a block number: \(number)") }
@@ -171,11 +173,11 @@ struct BlockCommand: ParsableCommand {
         guard let b = try chain.reader.block(number: n) else { throw CLIError("no block \(n) (head is \(chain.head.number))") }
         let h = b.header
         print(JSONValue.object([
-            ("number", .number(Double(h.number))), ("hash", .string(b.hash.description)),
+            ("number", .number(JSONNumber(h.number))), ("hash", .string(b.hash.description)),
             ("parentHash", .string(h.parentHash.description)), ("stateRoot", .string(h.stateRoot.description)),
             ("transactionsRoot", .string(h.transactionsRoot.description)), ("receiptsRoot", .string(h.receiptsRoot.description)),
-            ("gasUsed", .number(Double(h.gasUsed))), ("baseFeePerGas", .string(h.baseFeePerGas.hexString)),
-            ("timestamp", .number(Double(h.timestamp))), ("transactions", .array(b.transactions.map { .string($0.hash.description) })),
+            ("gasUsed", .number(JSONNumber(h.gasUsed))), ("baseFeePerGas", .string(h.baseFeePerGas.hexString)),
+            ("timestamp", .number(JSONNumber(h.timestamp))), ("transactions", .array(b.transactions.map { .string($0.hash.description) })),
         ]).text)
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import JSON
 
 /// The `provernet` command line: one binary for the node and its tools.
 public struct ProverNetCommand: AsyncParsableCommand {
@@ -8,13 +9,15 @@ public struct ProverNetCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "provernet",
         abstract: "ProverNet: a node for a decentralized marketplace of zero-knowledge proofs.",
-        discussion: "Devnet: chain id 70001, native coin BREV (18 decimals). Hex arguments take an optional 0x prefix.",
+        discussion: "With no arguments, runs the devnet (`provernet dev`): chain id 70001, native coin BREV (18 decimals), JSON-RPC on 127.0.0.1:8545. Hex arguments take an optional 0x prefix.",
         version: "provernet \(version)",
         subcommands: [
-            NodeCommand.self, InitCommand.self, ExportCommand.self, ImportCommand.self, ReplayCommand.self, BlockCommand.self,
+            DevCommand.self, NodeCommand.self, InitCommand.self, AccountCommand.self, ExportCommand.self, ImportCommand.self, ReplayCommand.self, BlockCommand.self,
             TxCommand.self, KeccakCommand.self, RLPCommand.self, ABICommand.self, BenchCommand.self,
+            ExecuteCommand.self,
             DebugStorageStressCommand.self,
-        ]
+        ],
+        defaultSubcommand: DevCommand.self
     )
 
     public init() {}

@@ -1,4 +1,5 @@
 import ArgumentParser
+import JSON
 import Primitives
 import Secp256k1
 import Transactions
@@ -115,7 +116,9 @@ enum TxJSON {
                 throw CLIError("missing field \(key)")
             }
             switch v {
-            case .number(let n) where n >= 0 && n == n.rounded() && n < 9.007199254740992e15: return UInt256(UInt64(n))
+            case .number(let num):
+                let n = num.doubleValue
+                if n >= 0 && n == n.rounded() && n < 9.007199254740992e15 { return UInt256(UInt64(n)) }
             case .string(let s): if let x = UInt256(s) { return x }
             default: break
             }
@@ -161,13 +164,5 @@ enum TxJSON {
         default:
             throw CLIError("transaction type \(type) not supported")
         }
-    }
-}
-
-extension JSONValue {
-    /// The string, if this is one.
-    var stringValue: String? {
-        if case .string(let s) = self { return s }
-        return nil
     }
 }

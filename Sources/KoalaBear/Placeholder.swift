@@ -1,1 +1,0 @@
-// Placeholder so the target exists; delete when the module has real sources.

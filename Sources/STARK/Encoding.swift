@@ -1,0 +1,95 @@
+import KoalaBear
+
+/// Appends little-endian fixed-width fields.
+struct ByteWriter {
+    var data: [UInt8] = []
+
+    mutating func u8(_ v: UInt8) { data.append(v) }
+    mutating func u16(_ v: UInt16) { withUnsafeBytes(of: v.littleEndian) { data.append(contentsOf: $0) } }
+    mutating func u32(_ v: UInt32) { withUnsafeBytes(of: v.littleEndian) { data.append(contentsOf: $0) } }
+    mutating func u64(_ v: UInt64) { withUnsafeBytes(of: v.littleEndian) { data.append(contentsOf: $0) } }
+    mutating func bytes(_ b: [UInt8]) { data.append(contentsOf: b) }
+    mutating func digest(_ d: Digest) { withUnsafeBytes(of: d) { data.append(contentsOf: $0) } }
+    mutating func field(_ f: KoalaBear) { u32(f.value) }
+    mutating func ext(_ e: KoalaBearExt) {
+        field(e.c0)
+        field(e.c1)
+        field(e.c2)
+        field(e.c3)
+    }
+}
+
+/// Reads little-endian fixed-width fields, failing (never trapping) on missing bytes and
+/// non-canonical field elements.
+struct ByteReader {
+    let data: [UInt8]
+    var position = 0
+
+    init(_ data: [UInt8]) { self.data = data }
+
+    var remaining: Int { data.count - position }
+
+    mutating func need(_ n: Int, _ what: String) throws(StarkError) {
+        guard n >= 0, n <= remaining else {
+            throw .malformedProof("truncated: \(what) needs \(n) bytes, \(remaining) left")
+        }
+    }
+
+    mutating func u8(_ what: String) throws(StarkError) -> UInt8 {
+        try need(1, what)
+        defer { position += 1 }
+        return data[position]
+    }
+
+    mutating func u16(_ what: String) throws(StarkError) -> UInt16 {
+        try need(2, what)
+        defer { position += 2 }
+        return UInt16(data[position]) | UInt16(data[position + 1]) << 8
+    }
+
+    mutating func u32(_ what: String) throws(StarkError) -> UInt32 {
+        try need(4, what)
+        var v: UInt32 = 0
+        for k in 0..<4 { v |= UInt32(data[position + k]) << (8 * UInt32(k)) }
+        position += 4
+        return v
+    }
+
+    mutating func u64(_ what: String) throws(StarkError) -> UInt64 {
+        try need(8, what)
+        var v: UInt64 = 0
+        for k in 0..<8 { v |= UInt64(data[position + k]) << (8 * UInt64(k)) }
+        position += 8
+        return v
+    }
+
+    mutating func digest(_ what: String) throws(StarkError) -> Digest {
+        try need(32, what)
+        let d = Digest(bytes: Array(data[position..<(position + 32)]))
+        position += 32
+        return d
+    }
+
+    mutating func field(_ what: String) throws(StarkError) -> KoalaBear {
+        let v = try u32(what)
+        guard let f = KoalaBear(canonical: v) else {
+            throw .malformedProof("\(what): \(v) is not a canonical field element")
+        }
+        return f
+    }
+
+    mutating func ext(_ what: String) throws(StarkError) -> KoalaBearExt {
+        KoalaBearExt(try field(what), try field(what), try field(what), try field(what))
+    }
+
+    /// A count whose items take `itemSize` bytes each; rejects counts the remaining bytes
+    /// cannot hold before anything is allocated.
+    mutating func count32(_ what: String, itemSize: Int) throws(StarkError) -> Int {
+        let c = Int(try u32(what))
+        let (total, overflow) = c.multipliedReportingOverflow(by: itemSize)
+        guard !overflow, total <= remaining else {
+            throw .malformedProof("\(what): \(c) items do not fit in the \(remaining) bytes left")
+        }
+        return c
+    }
+}

@@ -210,6 +210,16 @@ extension Blockchain {
                 index += 1
             }
         }
+        // Logs the system contracts emitted at the end of the block follow the transactions'
+        // (transaction index = the number of transactions, no transaction hash).
+        for l in try reader.blockLogs(blockHash: block.hash) {
+            if filter.matches(l) {
+                out.append(LocatedLog(log: l, blockNumber: block.number, blockHash: block.hash,
+                                      blockTimestamp: block.header.timestamp, transactionHash: .zero,
+                                      transactionIndex: block.transactions.count, logIndex: index))
+            }
+            index += 1
+        }
         return out
     }
 

@@ -160,7 +160,7 @@ public final class Blockchain: @unchecked Sendable {
             let block = Block(header: header, transactions: included, seal: seal)
             let nodes = tree.takePendingNodes()
             var commit = BlockCommit()
-            commit.add(block: block, receipts: receipts, changes: changes, nodes: nodes)
+            commit.add(block: block, receipts: receipts, blockLogs: blockLogs, changes: changes, nodes: nodes)
             try store.write(commit.batch, sync: syncWrites)
             nodeCache.put(nodes)
             _head = header
@@ -229,7 +229,7 @@ public final class Blockchain: @unchecked Sendable {
             try check("state root", root, h.stateRoot)
             let nodes = tree.takePendingNodes()
             var commit = BlockCommit()
-            commit.add(block: block, receipts: receipts, changes: changes, nodes: nodes)
+            commit.add(block: block, receipts: receipts, blockLogs: blockLogs, changes: changes, nodes: nodes)
             try store.write(commit.batch, sync: syncWrites)
             nodeCache.put(nodes)
             _head = h

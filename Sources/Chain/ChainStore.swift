@@ -112,6 +112,19 @@ public struct ChainReader: Sendable {
         do { return try Receipt.decodeList(raw) } catch { throw ChainError.corrupt("receipts of \(blockHash): \(error)") }
     }
 
+    /// Logs the system contracts emitted at the end of the block (after its transactions).
+    public func blockLogs(blockHash: Hash32) throws -> [Log] {
+        guard let raw = try store.get(Schema.blockLogsKey(blockHash.bytes)) else { return [] }
+        do {
+            var d = RLPDecoder(raw)
+            var l = try d.readList()
+            try d.finish()
+            var out: [Log] = []
+            while !l.isAtEnd { out.append(try Log(decoding: &l)) }
+            return out
+        } catch { throw ChainError.corrupt("end-of-block logs of \(blockHash): \(error)") }
+    }
+
     public func transactionLocation(_ txHash: Hash32) throws -> TxLocation? {
         guard let raw = try store.get(Schema.txLookupKey(txHash.bytes)), let (n, i) = Schema.decodeTxLookup(raw),
               let h = try canonicalHash(n) else { return nil }
@@ -127,7 +140,8 @@ public struct ChainReader: Sendable {
 struct BlockCommit {
     var batch = WriteBatch()
 
-    mutating func add(block: Block, receipts: [Receipt], changes: [(key: [UInt8], value: [UInt8]?)], nodes: [Hash32: TreeNode]) {
+    mutating func add(block: Block, receipts: [Receipt], blockLogs: [Log] = [], changes: [(key: [UInt8], value: [UInt8]?)],
+                      nodes: [Hash32: TreeNode]) {
         let hash = block.hash
         let hb = hash.bytes
         batch.put(Schema.headerKey(hb), block.header.encoded)
@@ -138,12 +152,11 @@ struct BlockCommit {
         for (i, tx) in block.transactions.enumerated() {
             batch.put(Schema.txLookupKey(tx.hash.bytes), Schema.txLookupValue(blockNumber: block.number, index: UInt32(i)))
         }
+        if !blockLogs.isEmpty { batch.put(Schema.blockLogsKey(hb), RLPItem.list(blockLogs.map(\.rlpItem)).rlpEncoded) }
         var addresses = Set<Address>(), topics = Set<Hash32>()
-        for r in receipts {
-            for l in r.logs {
-                addresses.insert(l.address)
-                topics.formUnion(l.topics)
-            }
+        for l in receipts.flatMap(\.logs) + blockLogs {
+            addresses.insert(l.address)
+            topics.formUnion(l.topics)
         }
         for a in addresses { batch.put(Schema.logAddressIndexKey(a.bytes, block.number), [1]) }
         for t in topics { batch.put(Schema.logTopicIndexKey(t.bytes, block.number), [1]) }

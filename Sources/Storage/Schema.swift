@@ -53,6 +53,9 @@ public enum Schema {
     /// `T` + topic (32 bytes) + block number (8-byte big-endian) → empty: the block has logs
     /// carrying that topic.
     public static let logTopicIndexPrefix = tag("T")
+    /// `e` + block hash → RLP list of the logs the system contracts emitted at the end of the
+    /// block (auction assignments, governance tallies); absent when there were none.
+    public static let blockLogsPrefix = tag("e")
     /// `s` + raw state key (namespace byte + key) → value: the flat copy of the latest world
     /// state, updated in each block's batch, serving reads without walking the state tree.
     public static let statePrefix = tag("s")
@@ -70,7 +73,7 @@ public enum Schema {
         ("txLookup", txLookupPrefix), ("trieNode", trieNodePrefix), ("code", codePrefix),
         ("snapshotAccount", snapshotAccountPrefix), ("snapshotStorage", snapshotStoragePrefix),
         ("logAddressIndex", logAddressIndexPrefix), ("logTopicIndex", logTopicIndexPrefix),
-        ("chainConfig", chainConfigPrefix), ("state", statePrefix),
+        ("chainConfig", chainConfigPrefix), ("state", statePrefix), ("blockLogs", blockLogsPrefix),
     ]
 
     // MARK: Key builders
@@ -106,6 +109,8 @@ public enum Schema {
     public static func logTopicIndexKey(_ topic: [UInt8], _ number: UInt64) -> [UInt8] {
         key(logTopicIndexPrefix, topic, encode(number))
     }
+    /// Key of the end-of-block logs of the block with hash `hash`.
+    public static func blockLogsKey(_ hash: [UInt8]) -> [UInt8] { key(blockLogsPrefix, hash) }
     /// Key of the flat state entry for raw state key `raw`.
     public static func stateKey(_ raw: [UInt8]) -> [UInt8] { key(statePrefix, raw) }
     /// Key of the chain configuration of the chain with genesis hash `genesisHash`.

@@ -109,6 +109,12 @@ typealias SignedTransactionLike = SignedTransaction
         #expect(rv.map { h.revertReason($0) } == ["reveal does not match the bid", nil, nil, "already revealed"])
         try h.blocks(5)
         let req = try h.request(id)
+        // The assignment happened at the end of a block: its event is stored and found by log queries.
+        let assigned = try h.chain.logs(from: 0, to: h.chain.head.number,
+                                        filter: LogFilter(addresses: [market], topics: [[MarketContract.requestAssigned.topic]]))
+        #expect(assigned.count == 1)
+        #expect(assigned.first?.log.topics[2] == Hash32(keys[2].address.uint256))
+        #expect(try h.chain.reader.blockLogs(blockHash: try #require(assigned.first).blockHash).count == 1)
         #expect(req[8].addressValue == keys[2].address, "lowest fee wins")
         #expect(req[9].uintValue == 300, "paid the second-lowest fee")
         #expect(req[7].uintValue == 2, "proving phase")

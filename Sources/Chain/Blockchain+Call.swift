@@ -154,7 +154,8 @@ extension Blockchain {
         let state = state(at: header)
         let ctx = BlockContext(number: header.number, timestamp: header.timestamp, coinbase: header.coinbase,
                                baseFee: header.baseFeePerGas, gasLimit: header.gasLimit, chainID: genesis.chainID,
-                               params: try state.params())
+                               params: try state.params(),
+                               stateAfterBlock: { [unowned self] n in try self.stateReader(afterBlock: n) })
         return try dryRun(message, state: state, context: ctx)
     }
 

@@ -28,6 +28,11 @@ extension Harness {
         let h = try Harness()
         let (id, _) = try h.propose("biddingBlocks", 7)
         let pid = try #require(id)
+        // Wallets estimate gas with eth_call first: the dry run sees the voting-power snapshot too.
+        let estimate = try h.chain.estimateGas(CallMessage(from: keys[1].address, to: governance,
+                                                           data: try ABI.encodeCall(signature: "vote(uint256,bool)", [.uint(pid), .bool(true)])),
+                                               at: h.chain.head)
+        #expect(estimate > 21_000)
         let r = try h.block([h.vote(keys[1], pid, true), h.vote(keys[1], pid, false)])
         #expect(r.map { h.revertReason($0) } == [nil, "already voted"])
         let before = try h.chain.latestState().balance(keys[0].address)

@@ -20,38 +20,68 @@ struct StoreNodeSource: TreeNodeSource {
 }
 
 /// Decoded state-tree nodes kept in memory. Nodes are immutable (content-addressed), so a
-/// cached node is never stale; when full, the cache drops an arbitrary half.
+/// cached node is never stale. An open-addressing table indexed by the node hash's first word
+/// (already uniformly random, so no further hashing): lookups on the sealing path cost a probe
+/// or two instead of a SipHash round. It grows to `capacity` slots, and is emptied when full.
 final class NodeCache: @unchecked Sendable {
     private let lock = NSLock()
-    private var nodes: [Hash32: TreeNode] = [:]
+    private var keys: [Hash32]
+    private var values: [TreeNode?]
+    private var count = 0
     let capacity: Int
 
-    init(capacity: Int = 1 << 20) { self.capacity = capacity }
+    init(capacity: Int = 1 << 21) {
+        self.capacity = capacity
+        keys = [Hash32](repeating: .zero, count: 1 << 12)
+        values = [TreeNode?](repeating: nil, count: 1 << 12)
+    }
 
-    func get(_ h: Hash32) -> TreeNode? { lock.withLock { nodes[h] } }
+    func get(_ h: Hash32) -> TreeNode? {
+        lock.withLock {
+            let mask = keys.count - 1
+            var i = Int(truncatingIfNeeded: h.a) & mask
+            while values[i] != nil {
+                if keys[i] == h { return values[i] }
+                i = (i + 1) & mask
+            }
+            return nil
+        }
+    }
 
     func put(_ h: Hash32, _ n: TreeNode) {
-        lock.withLock {
-            if nodes.count >= capacity { shrink() }
-            nodes[h] = n
-        }
+        lock.withLock { insert(h, n) }
     }
 
     func put(_ batch: [Hash32: TreeNode]) {
-        lock.withLock {
-            if nodes.count + batch.count > capacity { shrink() }
-            nodes.merge(batch) { a, _ in a }
-        }
+        lock.withLock { for (h, n) in batch { insert(h, n) } }
     }
 
-    private func shrink() {
-        var dropped = 0
-        let target = nodes.count / 2
-        for k in nodes.keys {
-            if dropped >= target { break }
-            nodes[k] = nil
-            dropped += 1
+    private func insert(_ h: Hash32, _ n: TreeNode) {
+        if (count + 1) * 2 > keys.count {
+            if keys.count < capacity { grow() } else { clear() }
         }
+        let mask = keys.count - 1
+        var i = Int(truncatingIfNeeded: h.a) & mask
+        while values[i] != nil {
+            if keys[i] == h { return }
+            i = (i + 1) & mask
+        }
+        keys[i] = h
+        values[i] = n
+        count += 1
+    }
+
+    private func grow() {
+        let oldKeys = keys, oldValues = values
+        keys = [Hash32](repeating: .zero, count: oldKeys.count * 2)
+        values = [TreeNode?](repeating: nil, count: oldKeys.count * 2)
+        count = 0
+        for i in oldKeys.indices { if let v = oldValues[i] { insert(oldKeys[i], v) } }
+    }
+
+    private func clear() {
+        for i in values.indices { values[i] = nil }
+        count = 0
     }
 }
 

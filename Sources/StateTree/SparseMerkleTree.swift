@@ -47,9 +47,11 @@ public struct SparseMerkleTree {
         return pendingNodes
     }
 
+    /// The source is asked first: between ``takePendingNodes()`` calls, updates only walk nodes
+    /// that were already persisted, so the pending table is consulted only on a miss.
     func load(_ h: Hash32) throws -> TreeNode {
-        if let n = pendingNodes[h] { return n }
-        guard let n = try source.node(h) else { throw StateTreeError.missingNode(h) }
+        if let n = try source.node(h) { return n }
+        guard let n = pendingNodes[h] else { throw StateTreeError.missingNode(h) }
         return n
     }
 

@@ -59,6 +59,7 @@ let package = Package(
         // MARK: JSON-RPC: transport (SwiftNIO) and the eth_/net_/web3_ methods over the node
         .target(name: "RPC", dependencies: [
             "JSON", "Primitives", "Keccak", "Secp256k1", "Transactions", "Chain", "TxPool", "Node", "Storage",
+            "SystemContracts", "RISCV",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -96,6 +97,7 @@ let package = Package(
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
         .testTarget(name: "RPCTests", dependencies: [
             "RPC", "JSON", "Chain", "Node", "TxPool", "Storage", "Transactions", "Secp256k1", "Primitives",
+            "SystemContracts", "ABI", "Keccak", "RISCV",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),

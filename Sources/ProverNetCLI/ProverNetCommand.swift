@@ -16,6 +16,8 @@ public struct ProverNetCommand: AsyncParsableCommand {
             TxCommand.self, KeccakCommand.self, RLPCommand.self, ABICommand.self, BenchCommand.self,
             ExecuteCommand.self,
             DebugStorageStressCommand.self,
+            StakeCommand.self, RequestCommand.self, ProgramCommand.self, BidCommand.self, RevealCommand.self,
+            RefundCommand.self, SlashCommand.self, VoteCommand.self, ProposeCommand.self,
         ],
         defaultSubcommand: DevCommand.self
     )

@@ -42,6 +42,7 @@ public final class NodeRPC: Sendable {
         let api = EthAPI(node: node, filters: filters, config: options.api)
         var table = RPCMethodTable()
         api.register(into: &table)
+        ProverNetAPI(chain: node.chain).register(into: &table)
         let dispatcher = RPCDispatcher(methods: table, limits: options.limits, metrics: metrics)
         node.pool.onPending = { tx in filters.pendingTransaction(tx) }
         node.onBlock { block, receipts in

@@ -21,7 +21,7 @@ extension Harness {
     func program() throws -> Hash32 {
         let r = try block([tx(keys[0], to: market, "registerProgram(bytes)", [.bytes(tinyELF())], gas: 1_000_000)])
         #expect(r[0].status, "\(String(describing: revertReason(r[0])))")
-        return r[0].logs[0].topics[1]
+        return try #require(r[0].logs.first, "the program was registered before: no event").topics[1]
     }
 
     /// Opens a request; returns its id.
@@ -31,7 +31,7 @@ extension Harness {
                               [.fixedBytes(program.bytes), .bytes([1, 2, 3]), .uint(1_000 * brev), .uint(UInt256(deadline))],
                               value: maxFee)])
         #expect(r[0].status, "\(String(describing: revertReason(r[0])))")
-        return r[0].logs[0].topics[1].uint256
+        return try #require(r[0].logs.first).topics[1].uint256
     }
 
     func request(_ id: UInt256) throws -> [ABIValue] {

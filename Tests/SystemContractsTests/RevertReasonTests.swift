@@ -73,3 +73,26 @@ import Testing
 }
 
 import Transactions
+
+@Suite struct RemainingHappyPathTests {
+    @Test func commissionBidsCountsOutputsProposals() throws {
+        let h = try Harness()
+        let c = try h.block([h.tx(keys[1], to: staking, "setCommission(uint16)", [.uint(1_234)])])
+        #expect(c[0].status && c[0].logs.first?.topics.first == StakingContract.commissionChanged.topic)
+        let p = try h.view(StakingContract(), "getProver(address)", [.address(keys[1].address)],
+                           returns: "string,uint256,uint256,uint16,uint8,uint64,uint64,uint64")
+        #expect(p[3].uintValue == 1_234)
+        let id = try h.request(try h.program())
+        _ = try h.block([h.bidTx(keys[1], id, fee: 10, nonce: 1), h.bidTx(keys[2], id, fee: 20, nonce: 2)])
+        try h.blocks(3)
+        _ = try h.block([h.revealTx(keys[2], id, fee: 20, nonce: 2)])
+        let bids = try h.view(MarketContract(), "getBids(uint256)", [.uint(id)], returns: "address[],bool[],uint256[]")
+        #expect(bids[0].arrayValue?.compactMap(\.addressValue) == [keys[1].address, keys[2].address])
+        #expect(bids[1].arrayValue?.compactMap(\.boolValue) == [false, true])
+        #expect(bids[2].arrayValue?.compactMap(\.uintValue) == [0, 20], "unrevealed fees stay hidden")
+        #expect(try h.view(MarketContract(), "requestCount()", [], returns: "uint256")[0].uintValue == 1)
+        #expect(try h.view(MarketContract(), "getOutput(uint256)", [.uint(id)], returns: "bytes")[0].bytesValue == [])
+        _ = try h.propose("jailBlocks", 7)
+        #expect(try h.view(GovernanceContract(), "proposalCount()", [], returns: "uint256")[0].uintValue == 1)
+    }
+}

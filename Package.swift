@@ -52,7 +52,7 @@ let package = Package(
         .target(name: "Keystore", dependencies: ["COpenSSL", "Keccak", "Primitives", "Secp256k1"],
                 // scrypt's ROMix is too slow unoptimised for the test vectors (N = 2^18).
                 swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
-        .target(name: "SystemContracts", dependencies: ["Chain", "ABI", "JSON", "Primitives", "RLP", "Keccak", "RISCV"]),
+        .target(name: "SystemContracts", dependencies: ["Chain", "ABI", "JSON", "Primitives", "RLP", "Keccak", "RISCV", "Storage"]),
         .target(name: "TxPool", dependencies: ["Primitives", "Transactions"]),
         .target(name: "Node", dependencies: ["Chain", "TxPool", "Storage", "Primitives", "Secp256k1", "Transactions"]),
 

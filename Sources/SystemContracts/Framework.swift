@@ -3,6 +3,7 @@ import Chain
 import Foundation
 import JSON
 import Primitives
+import RLP
 
 /// One named ABI parameter (for ABI JSON, and `indexed` for events).
 public struct Param: Sendable {
@@ -191,4 +192,21 @@ extension Array where Element == ABIValue {
 @inline(__always)
 func require(_ condition: Bool, _ reason: @autoclosure () -> String) throws(Revert) {
     if !condition { throw Revert(reason(), gasUsed: 0) }
+}
+
+/// Ids scheduled for the end of a given block (auction assignments, governance tallies), stored
+/// under a contract's own key as an RLP list.
+enum BlockSchedule {
+    static func ids(_ state: WorldState, _ key: StateKey) throws -> [UInt256] {
+        guard let raw = try state.get(key) else { return [] }
+        var d = RLPDecoder(raw)
+        var l = try d.readList()
+        var out: [UInt256] = []
+        while !l.isAtEnd { out.append(try l.readUInt256()) }
+        return out
+    }
+
+    static func setIDs(_ state: WorldState, _ key: StateKey, _ ids: [UInt256]) {
+        state.set(key, ids.isEmpty ? nil : RLPItem.list(ids.map { .bytes($0.minimalBigEndianBytes) }).rlpEncoded)
+    }
 }

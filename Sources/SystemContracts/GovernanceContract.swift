@@ -2,6 +2,7 @@ import ABI
 import Chain
 import Primitives
 import RLP
+import Storage
 
 /// A governance proposal.
 public struct Proposal: Sendable, Equatable {
@@ -133,18 +134,13 @@ public struct GovernanceContract: ABIContract {
                          endBlock: end, bonded: bonded)
         state.set(key("p", id.bigEndianBytes), p.encoded)
         // Tallied at the end of the last voting block.
-        try wrap { state.set(key("E", Schema8.encode(end - 1)), RLPItem.list((try closing(state, end - 1) + [id]).map { .bytes($0.minimalBigEndianBytes) }).rlpEncoded) }
+        try wrap { BlockSchedule.setIDs(state, key("E", Schema.encode(end - 1)), try closing(state, end - 1) + [id]) }
         ctx.emit(proposalCreated, [.uint(id), .address(ctx.caller), .string(param), .uint(value), .uint(UInt256(end)), .string(description)])
         return id
     }
 
     static func closing(_ state: WorldState, _ n: UInt64) throws -> [UInt256] {
-        guard let raw = try state.get(key("E", Schema8.encode(n))) else { return [] }
-        var d = RLPDecoder(raw)
-        var l = try d.readList()
-        var out: [UInt256] = []
-        while !l.isAtEnd { out.append(try l.readUInt256()) }
-        return out
+        try BlockSchedule.ids(state, key("E", Schema.encode(n)))
     }
 
     static func vote(_ ctx: inout CallContext, id: UInt256, support: Bool) throws(Revert) {
@@ -196,7 +192,7 @@ public struct GovernanceContract: ABIContract {
             state.set(GovernanceContract.key("p", id.bigEndianBytes), p.encoded)
             logs.append(GovernanceContract.proposalClosed.log(address: address, [.uint(id), .uint(UInt256(UInt64(p.status.rawValue))), .uint(p.yes), .uint(p.no)]))
         }
-        if !ids.isEmpty { state.set(GovernanceContract.key("E", Schema8.encode(context.number)), nil) }
+        if !ids.isEmpty { state.set(GovernanceContract.key("E", Schema.encode(context.number)), nil) }
         return logs
     }
 }

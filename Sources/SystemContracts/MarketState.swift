@@ -1,6 +1,7 @@
 import Chain
 import Primitives
 import RLP
+import Storage
 
 /// A proof request's lifecycle state.
 public enum RequestState: UInt8, Sendable {
@@ -144,18 +145,9 @@ public struct MarketStore {
     }
 
     /// Requests whose reveal phase ends with block `n` (assigned in that block's end).
-    func closing(at n: UInt64) throws -> [UInt256] {
-        guard let raw = try state.get(MarketStore.key("E", Schema8.encode(n))) else { return [] }
-        var d = RLPDecoder(raw)
-        var l = try d.readList()
-        var out: [UInt256] = []
-        while !l.isAtEnd { out.append(try l.readUInt256()) }
-        return out
-    }
+    func closing(at n: UInt64) throws -> [UInt256] { try BlockSchedule.ids(state, MarketStore.key("E", Schema.encode(n))) }
 
-    func setClosing(at n: UInt64, _ ids: [UInt256]) {
-        state.set(MarketStore.key("E", Schema8.encode(n)), ids.isEmpty ? nil : RLPItem.list(ids.map { .bytes($0.minimalBigEndianBytes) }).rlpEncoded)
-    }
+    func setClosing(at n: UInt64, _ ids: [UInt256]) { BlockSchedule.setIDs(state, MarketStore.key("E", Schema.encode(n)), ids) }
 
     /// Sum of open requests' escrowed maxFee (the market contract's balance backs it).
     public func escrow() throws -> UInt256 { StateValue.decode(try state.get(MarketStore.key("x"))) }
@@ -179,7 +171,3 @@ public struct MarketStore {
     public func output(_ id: UInt256) throws -> [UInt8] { try state.get(MarketStore.key("o", MarketStore.id(id))) ?? [] }
 }
 
-/// 8-byte big-endian numbers in keys.
-enum Schema8 {
-    static func encode(_ n: UInt64) -> [UInt8] { withUnsafeBytes(of: n.bigEndian) { Array($0) } }
-}

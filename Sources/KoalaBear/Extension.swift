@@ -214,37 +214,14 @@ public struct KoalaBearExt: Hashable, Sendable, CustomStringConvertible {
 
     /// Replaces every element by its inverse with one inversion in total (Montgomery's trick).
     /// Returns false, leaving `values` unchanged, if any element is zero.
-    @discardableResult
+    @inlinable @discardableResult
     public static func batchInvert(_ values: UnsafeMutableBufferPointer<KoalaBearExt>,
                                    scratch: UnsafeMutableBufferPointer<KoalaBearExt>) -> Bool {
-        let n = values.count
-        precondition(scratch.count >= n, "batchInvert scratch too small")
-        if n == 0 { return true }
-        var acc = KoalaBearExt.one
-        for i in 0..<n {
-            scratch[i] = acc
-            acc *= values[i]
-        }
-        guard var inv = acc.inverse else { return false }
-        var i = n - 1
-        while i >= 0 {
-            let v = values[i]
-            values[i] = inv * scratch[i]
-            inv *= v
-            i -= 1
-        }
-        return true
+        KoalaBear_batchInvert(values, scratch)
     }
 
     /// The inverses of `values` (one inversion in total); nil if any element is zero.
-    public static func batchInverted(_ values: [KoalaBearExt]) -> [KoalaBearExt]? {
-        var out = values
-        var scratch = [KoalaBearExt](repeating: .zero, count: values.count)
-        let ok = out.withUnsafeMutableBufferPointer { o in
-            scratch.withUnsafeMutableBufferPointer { s in batchInvert(o, scratch: s) }
-        }
-        return ok ? out : nil
-    }
+    public static func batchInverted(_ values: [KoalaBearExt]) -> [KoalaBearExt]? { KoalaBear_batchInverted(values) }
 }
 
 extension KoalaBearExt: ExpressibleByIntegerLiteral {
@@ -302,3 +279,5 @@ public struct InverseDistance: Sendable {
         q0 + q1 * x + q2 * x2 + x3
     }
 }
+
+extension KoalaBearExt: BatchInvertible {}

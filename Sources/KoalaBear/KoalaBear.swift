@@ -186,38 +186,66 @@ extension KoalaBear: ExpressibleByIntegerLiteral {
     public init(integerLiteral v: Int) { self.init(v) }
 }
 
-extension KoalaBear {
+/// What batch inversion needs of a field: one, multiplication and a single inversion.
+public protocol BatchInvertible {
+    static var zero: Self { get }
+    static var one: Self { get }
+    static func * (a: Self, b: Self) -> Self
+    var inverse: Self? { get }
+}
+
+/// Montgomery's trick: replaces every element of `values` by its inverse with one field
+/// inversion in total. Returns false, leaving `values` unchanged, if any element is zero.
+@inlinable @discardableResult
+public func batchInvert<F: BatchInvertible>(_ values: UnsafeMutableBufferPointer<F>, scratch: UnsafeMutableBufferPointer<F>) -> Bool {
+    let n = values.count
+    precondition(scratch.count >= n, "batchInvert scratch too small")
+    if n == 0 { return true }
+    var acc = F.one
+    for i in 0..<n {
+        scratch[i] = acc
+        acc = acc * values[i]
+    }
+    guard var inv = acc.inverse else { return false }
+    var i = n - 1
+    while i >= 0 {
+        let v = values[i]
+        values[i] = inv * scratch[i]
+        inv = inv * v
+        i -= 1
+    }
+    return true
+}
+
+/// The inverses of `values` (one inversion in total); nil if any element is zero.
+@inlinable
+public func batchInverted<F: BatchInvertible>(_ values: [F]) -> [F]? {
+    var out = values
+    var scratch = [F](repeating: .zero, count: values.count)
+    let ok = out.withUnsafeMutableBufferPointer { o in
+        scratch.withUnsafeMutableBufferPointer { s in batchInvert(o, scratch: s) }
+    }
+    return ok ? out : nil
+}
+
+extension KoalaBear: BatchInvertible {
     /// Replaces every element of `values` by its inverse with one field inversion in total
     /// (Montgomery's trick). Returns false, leaving `values` unchanged, if any element is zero.
-    @discardableResult
+    @inlinable @discardableResult
     public static func batchInvert(_ values: UnsafeMutableBufferPointer<KoalaBear>,
                                    scratch: UnsafeMutableBufferPointer<KoalaBear>) -> Bool {
-        let n = values.count
-        precondition(scratch.count >= n, "batchInvert scratch too small")
-        if n == 0 { return true }
-        var acc = KoalaBear.one
-        for i in 0..<n {
-            scratch[i] = acc
-            acc *= values[i]
-        }
-        guard var inv = acc.inverse else { return false }
-        var i = n - 1
-        while i >= 0 {
-            let v = values[i]
-            values[i] = inv * scratch[i]
-            inv *= v
-            i -= 1
-        }
-        return true
+        KoalaBear_batchInvert(values, scratch)
     }
 
     /// The inverses of `values` (one inversion in total); nil if any element is zero.
-    public static func batchInverted(_ values: [KoalaBear]) -> [KoalaBear]? {
-        var out = values
-        var scratch = [KoalaBear](repeating: .zero, count: values.count)
-        let ok = out.withUnsafeMutableBufferPointer { o in
-            scratch.withUnsafeMutableBufferPointer { s in batchInvert(o, scratch: s) }
-        }
-        return ok ? out : nil
-    }
+    public static func batchInverted(_ values: [KoalaBear]) -> [KoalaBear]? { KoalaBear_batchInverted(values) }
 }
+
+// Module-level forwarders: inside the types, the static methods shadow the generic functions.
+@inlinable @discardableResult
+func KoalaBear_batchInvert<F: BatchInvertible>(_ v: UnsafeMutableBufferPointer<F>, _ s: UnsafeMutableBufferPointer<F>) -> Bool {
+    batchInvert(v, scratch: s)
+}
+
+@inlinable
+func KoalaBear_batchInverted<F: BatchInvertible>(_ v: [F]) -> [F]? { batchInverted(v) }

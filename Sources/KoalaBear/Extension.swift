@@ -161,20 +161,6 @@ public struct KoalaBearExt: Hashable, Sendable, CustomStringConvertible {
         KoalaBearExt(c3 * KoalaBearExt.w, c0, c1, c2)
     }
 
-    /// self^e by square-and-multiply.
-    @inlinable
-    public func pow(_ e: UInt64) -> KoalaBearExt {
-        var result = KoalaBearExt.one
-        var base = self
-        var e = e
-        while e != 0 {
-            if e & 1 == 1 { result *= base }
-            base *= base
-            e >>= 1
-        }
-        return result
-    }
-
     /// The multiplicative inverse, nil for zero. Uses the norm down to F_p:
     /// a·a(−X) lies in F_p[X²], and multiplying by its conjugate leaves a base-field norm.
     @inlinable
@@ -280,4 +266,4 @@ public struct InverseDistance: Sendable {
     }
 }
 
-extension KoalaBearExt: BatchInvertible {}
+extension KoalaBearExt: FieldElement {}

@@ -147,20 +147,6 @@ public struct KoalaBear: Hashable, Sendable, CustomStringConvertible {
     @inlinable @inline(__always)
     public var squared: KoalaBear { self * self }
 
-    /// self^e by square-and-multiply.
-    @inlinable
-    public func pow(_ e: UInt64) -> KoalaBear {
-        var result = KoalaBear.one
-        var base = self
-        var e = e
-        while e != 0 {
-            if e & 1 == 1 { result *= base }
-            base *= base
-            e >>= 1
-        }
-        return result
-    }
-
     /// The multiplicative inverse; nil for zero.
     @inlinable
     public var inverse: KoalaBear? {
@@ -186,18 +172,35 @@ extension KoalaBear: ExpressibleByIntegerLiteral {
     public init(integerLiteral v: Int) { self.init(v) }
 }
 
-/// What batch inversion needs of a field: one, multiplication and a single inversion.
-public protocol BatchInvertible {
+/// What the generic field algorithms (exponentiation, batch inversion) need: zero, one,
+/// multiplication and an inversion. KoalaBear and its quartic extension conform.
+public protocol FieldElement {
     static var zero: Self { get }
     static var one: Self { get }
     static func * (a: Self, b: Self) -> Self
     var inverse: Self? { get }
 }
 
+extension FieldElement {
+    /// self^e by square-and-multiply.
+    @inlinable
+    public func pow(_ e: UInt64) -> Self {
+        var result = Self.one
+        var base = self
+        var e = e
+        while e != 0 {
+            if e & 1 == 1 { result = result * base }
+            base = base * base
+            e >>= 1
+        }
+        return result
+    }
+}
+
 /// Montgomery's trick: replaces every element of `values` by its inverse with one field
 /// inversion in total. Returns false, leaving `values` unchanged, if any element is zero.
 @inlinable @discardableResult
-public func batchInvert<F: BatchInvertible>(_ values: UnsafeMutableBufferPointer<F>, scratch: UnsafeMutableBufferPointer<F>) -> Bool {
+public func batchInvert<F: FieldElement>(_ values: UnsafeMutableBufferPointer<F>, scratch: UnsafeMutableBufferPointer<F>) -> Bool {
     let n = values.count
     precondition(scratch.count >= n, "batchInvert scratch too small")
     if n == 0 { return true }
@@ -219,7 +222,7 @@ public func batchInvert<F: BatchInvertible>(_ values: UnsafeMutableBufferPointer
 
 /// The inverses of `values` (one inversion in total); nil if any element is zero.
 @inlinable
-public func batchInverted<F: BatchInvertible>(_ values: [F]) -> [F]? {
+public func batchInverted<F: FieldElement>(_ values: [F]) -> [F]? {
     var out = values
     var scratch = [F](repeating: .zero, count: values.count)
     let ok = out.withUnsafeMutableBufferPointer { o in
@@ -228,7 +231,7 @@ public func batchInverted<F: BatchInvertible>(_ values: [F]) -> [F]? {
     return ok ? out : nil
 }
 
-extension KoalaBear: BatchInvertible {
+extension KoalaBear: FieldElement {
     /// Replaces every element of `values` by its inverse with one field inversion in total
     /// (Montgomery's trick). Returns false, leaving `values` unchanged, if any element is zero.
     @inlinable @discardableResult
@@ -243,9 +246,9 @@ extension KoalaBear: BatchInvertible {
 
 // Module-level forwarders: inside the types, the static methods shadow the generic functions.
 @inlinable @discardableResult
-func KoalaBear_batchInvert<F: BatchInvertible>(_ v: UnsafeMutableBufferPointer<F>, _ s: UnsafeMutableBufferPointer<F>) -> Bool {
+func KoalaBear_batchInvert<F: FieldElement>(_ v: UnsafeMutableBufferPointer<F>, _ s: UnsafeMutableBufferPointer<F>) -> Bool {
     batchInvert(v, scratch: s)
 }
 
 @inlinable
-func KoalaBear_batchInverted<F: BatchInvertible>(_ v: [F]) -> [F]? { batchInverted(v) }
+func KoalaBear_batchInverted<F: FieldElement>(_ v: [F]) -> [F]? { batchInverted(v) }

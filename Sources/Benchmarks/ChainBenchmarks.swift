@@ -125,7 +125,7 @@ extension Benchmarks {
     /// those updates must do (1,000 × log2(1M) 65-byte hashes), measured in the same run.
     static func statecommit(seconds: Double) throws -> [BenchResult] {
         let n = 1_000_000, batch = 1_000
-        let source = MemoryNodeSource()
+        let source = MemoryPageSource()
         var tree = SparseMerkleTree(source: source)
         var ups: [SparseMerkleTree.Update] = []
         ups.reserveCapacity(n)
@@ -135,7 +135,7 @@ extension Benchmarks {
         }
         try tree.update(ups)
         ups = []
-        for (h, node) in tree.takePendingNodes() { source.nodes[h] = node }
+        for (h, page) in tree.takePendingPages() { source.pages[h] = page }
 
         var round: UInt64 = 0
         var rng = SystemRandomNumberGenerator()
@@ -149,12 +149,12 @@ extension Benchmarks {
                                value: [UInt8(truncatingIfNeeded: round), 2]))
             }
             try tree.update(b)
-            for (h, node) in tree.takePendingNodes() { source.nodes[h] = node }
+            for (h, page) in tree.takePendingPages() { source.pages[h] = page }
         }
         let hashes = batch * 20
         var h = Hash32.zero
         let refRate = Measure.opsPerSecond(batch: 1, seconds: seconds) {
-            for _ in 0..<hashes { h = TreeNode.branchHash(h, h) }
+            for _ in 0..<hashes { h = TreeHash.branch(h, h) }
             blackHole(h)
         }
         return [BenchResult(bench: "statecommit", value: oursRate * Double(batch), unit: "keys/s",

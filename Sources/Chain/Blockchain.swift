@@ -9,7 +9,7 @@ import Transactions
 
 /// The chain: genesis, the canonical blocks with their state, and the two ways a block gets in
 /// (sealing one here, or importing one sealed elsewhere). Every block is committed with one
-/// atomic write batch carrying header, body, receipts, indexes, state-tree nodes, flat state and
+/// atomic write batch carrying header, body, receipts, indexes, state-tree pages, flat state and
 /// the new head, synced to disk; after a crash the node resumes at the last committed block.
 public final class Blockchain: @unchecked Sendable {
     public let store: any KeyValueStore
@@ -22,7 +22,7 @@ public final class Blockchain: @unchecked Sendable {
 
     private let lock = NSLock()
     private var _head: Header
-    let nodeCache = NodeCache()
+    let pageCache = PageCache()
 
     /// The latest committed header.
     public var head: Header { lock.withLock { _head } }
@@ -34,14 +34,14 @@ public final class Blockchain: @unchecked Sendable {
     @discardableResult
     public static func initialize(store: any KeyValueStore, genesis: Genesis, genesisJSON: [UInt8] = [],
                                   contracts: SystemContracts = .none) throws -> Hash32 {
-        let (block, changes, nodes) = try genesisBlock(genesis, contracts: contracts)
+        let (block, changes, pages) = try genesisBlock(genesis, contracts: contracts)
         let hash = block.hash
         if let existing = try ChainReader(store: store).genesisHash() {
             guard existing == hash else { throw ChainError.genesisMismatch(stored: existing, given: hash) }
             return hash
         }
         var commit = BlockCommit()
-        commit.add(block: block, receipts: [], changes: changes, nodes: nodes)
+        commit.add(block: block, receipts: [], changes: changes, pages: pages)
         commit.batch.put(Schema.genesisHashKey, hash.bytes)
         commit.batch.put(Schema.databaseVersionKey, Schema.encode(Schema.version))
         if !genesisJSON.isEmpty { commit.batch.put(Schema.chainConfigKey(hash.bytes), genesisJSON) }
@@ -67,13 +67,13 @@ public final class Blockchain: @unchecked Sendable {
         }
         _head = head
         // The flat state must be the head's: check the state root is readable.
-        let tree = SparseMerkleTree(root: head.stateRoot, source: StoreNodeSource(store: store, cache: nodeCache))
+        let tree = SparseMerkleTree(root: head.stateRoot, source: StorePageSource(store: store, cache: pageCache))
         _ = try tree.get([0])
     }
 
     /// Block 0 and its state.
     static func genesisBlock(_ g: Genesis, contracts: SystemContracts) throws
-        -> (block: Block, changes: [(key: [UInt8], value: [UInt8]?)], nodes: [Hash32: TreeNode]) {
+        -> (block: Block, changes: [(key: [UInt8], value: [UInt8]?)], pages: [Hash32: TreePage]) {
         let state = WorldState(base: EmptyState())
         for (a, b) in g.alloc { try state.addBalance(a, b) }
         // The provers' genesis stake is held by the staking contract, which records the vaults.
@@ -82,12 +82,12 @@ public final class Blockchain: @unchecked Sendable {
         state.setParams(g.params)
         state.setNumber(.supply, g.supply)
         state.setNumber(.chainID, UInt256(g.chainID))
-        var tree = SparseMerkleTree(source: MemoryNodeSource())
+        var tree = SparseMerkleTree(source: MemoryPageSource())
         let (root, changes) = try state.commit(into: &tree)
         let header = Header(parentHash: .zero, coinbase: g.sealer, stateRoot: root, transactionsRoot: .zero,
                             receiptsRoot: .zero, logsBloom: Bloom(), number: 0, gasLimit: g.gasLimit, gasUsed: 0,
                             timestamp: g.timestamp, extraData: g.extraData, baseFeePerGas: g.baseFeePerGas)
-        return (Block(header: header, transactions: [], seal: nil), changes, tree.takePendingNodes())
+        return (Block(header: header, transactions: [], seal: nil), changes, tree.takePendingPages())
     }
 
     // MARK: State access
@@ -97,7 +97,7 @@ public final class Blockchain: @unchecked Sendable {
 
     /// The state tree at a root (historical reads and proofs).
     public func stateTree(root: Hash32) -> SparseMerkleTree {
-        SparseMerkleTree(root: root, source: StoreNodeSource(store: store, cache: nodeCache))
+        SparseMerkleTree(root: root, source: StorePageSource(store: store, cache: pageCache))
     }
 
     /// The context for the block after `parent`.
@@ -158,11 +158,11 @@ public final class Blockchain: @unchecked Sendable {
                                 timestamp: ctx.timestamp, extraData: genesis.extraData, baseFeePerGas: ctx.baseFee)
             let seal = key.sign(hash: header.hash)
             let block = Block(header: header, transactions: included, seal: seal)
-            let nodes = tree.takePendingNodes()
+            let pages = tree.takePendingPages()
             var commit = BlockCommit()
-            commit.add(block: block, receipts: receipts, blockLogs: blockLogs, changes: changes, nodes: nodes)
+            commit.add(block: block, receipts: receipts, blockLogs: blockLogs, changes: changes, pages: pages)
             try store.write(commit.batch, sync: syncWrites)
-            nodeCache.put(nodes)
+            pageCache.put(pages)
             _head = header
             return (block, receipts, skipped)
         }
@@ -227,11 +227,11 @@ public final class Blockchain: @unchecked Sendable {
             var tree = stateTree(root: parent.stateRoot)
             let (root, changes) = try state.commit(into: &tree)
             try check("state root", root, h.stateRoot)
-            let nodes = tree.takePendingNodes()
+            let pages = tree.takePendingPages()
             var commit = BlockCommit()
-            commit.add(block: block, receipts: receipts, blockLogs: blockLogs, changes: changes, nodes: nodes)
+            commit.add(block: block, receipts: receipts, blockLogs: blockLogs, changes: changes, pages: pages)
             try store.write(commit.batch, sync: syncWrites)
-            nodeCache.put(nodes)
+            pageCache.put(pages)
             _head = h
             return receipts
         }

@@ -5,38 +5,41 @@ import StateTree
 import Storage
 import Transactions
 
-/// Tree nodes read from the key-value store (`t` + hash), through a cache of decoded nodes.
-struct StoreNodeSource: TreeNodeSource {
+/// State-tree pages read from the key-value store (`t` + page root hash), through a cache of
+/// decoded pages.
+struct StorePageSource: TreePageSource {
     let store: any KeyValueReader
-    let cache: NodeCache
+    let cache: PageCache
 
-    func node(_ hash: Hash32) throws -> TreeNode? {
-        if let n = cache.get(hash) { return n }
-        guard let raw = try store.get(Schema.trieNodeKey(hash.bytes)) else { return nil }
-        guard let n = TreeNode(encoded: raw) else { throw ChainError.corrupt("state tree node \(hash) undecodable") }
-        cache.put(hash, n)
-        return n
+    func page(_ hash: Hash32) throws -> TreePage? {
+        if let p = cache.get(hash) { return p }
+        guard let raw = try store.get(Schema.treePageKey(hash.bytes)) else { return nil }
+        let p: TreePage
+        do { p = try TreePage(encoded: raw) } catch { throw ChainError.corrupt("state tree page \(hash): \(error.reason)") }
+        guard p.rootHash == hash else { throw ChainError.corrupt("state tree page stored under \(hash) has root \(p.rootHash)") }
+        cache.put(hash, p)
+        return p
     }
 }
 
-/// Decoded state-tree nodes kept in memory. Nodes are immutable (content-addressed), so a
-/// cached node is never stale. An open-addressing table indexed by the node hash's first word
-/// (already uniformly random, so no further hashing): lookups on the sealing path cost a probe
-/// or two instead of a SipHash round. It grows to `capacity` slots, and is emptied when full.
-final class NodeCache: @unchecked Sendable {
+/// Decoded state-tree pages kept in memory. Pages are immutable (content-addressed), so a
+/// cached page is never stale. An open-addressing table indexed by the page hash's first word
+/// (already uniformly random, so no further hashing): a lookup on the sealing path costs a
+/// probe or two. It grows to `capacity` slots, and is emptied when full.
+final class PageCache: @unchecked Sendable {
     private let lock = NSLock()
     private var keys: [Hash32]
-    private var values: [TreeNode?]
+    private var values: [TreePage?]
     private var count = 0
     let capacity: Int
 
-    init(capacity: Int = 1 << 21) {
+    init(initialSlots: Int = 1 << 14, capacity: Int = 1 << 17) {
         self.capacity = capacity
-        keys = [Hash32](repeating: .zero, count: 1 << 12)
-        values = [TreeNode?](repeating: nil, count: 1 << 12)
+        keys = [Hash32](repeating: .zero, count: initialSlots)
+        values = [TreePage?](repeating: nil, count: initialSlots)
     }
 
-    func get(_ h: Hash32) -> TreeNode? {
+    func get(_ h: Hash32) -> TreePage? {
         lock.withLock {
             let mask = keys.count - 1
             var i = Int(truncatingIfNeeded: h.a) & mask
@@ -48,15 +51,15 @@ final class NodeCache: @unchecked Sendable {
         }
     }
 
-    func put(_ h: Hash32, _ n: TreeNode) {
-        lock.withLock { insert(h, n) }
+    func put(_ h: Hash32, _ p: TreePage) {
+        lock.withLock { insert(h, p) }
     }
 
-    func put(_ batch: [Hash32: TreeNode]) {
-        lock.withLock { for (h, n) in batch { insert(h, n) } }
+    func put(_ batch: [Hash32: TreePage]) {
+        lock.withLock { for (h, p) in batch { insert(h, p) } }
     }
 
-    private func insert(_ h: Hash32, _ n: TreeNode) {
+    private func insert(_ h: Hash32, _ p: TreePage) {
         if (count + 1) * 2 > keys.count {
             if keys.count < capacity { grow() } else { clear() }
         }
@@ -67,14 +70,14 @@ final class NodeCache: @unchecked Sendable {
             i = (i + 1) & mask
         }
         keys[i] = h
-        values[i] = n
+        values[i] = p
         count += 1
     }
 
     private func grow() {
         let oldKeys = keys, oldValues = values
         keys = [Hash32](repeating: .zero, count: oldKeys.count * 2)
-        values = [TreeNode?](repeating: nil, count: oldKeys.count * 2)
+        values = [TreePage?](repeating: nil, count: oldKeys.count * 2)
         count = 0
         for i in oldKeys.indices { if let v = oldValues[i] { insert(oldKeys[i], v) } }
     }
@@ -171,7 +174,7 @@ struct BlockCommit {
     var batch = WriteBatch()
 
     mutating func add(block: Block, receipts: [Receipt], blockLogs: [Log] = [], changes: [(key: [UInt8], value: [UInt8]?)],
-                      nodes: [Hash32: TreeNode]) {
+                      pages: [Hash32: TreePage]) {
         let hash = block.hash
         let hb = hash.bytes
         batch.put(Schema.headerKey(hb), block.header.encoded)
@@ -190,7 +193,7 @@ struct BlockCommit {
         }
         for a in addresses { batch.put(Schema.logAddressIndexKey(a.bytes, block.number), [1]) }
         for t in topics { batch.put(Schema.logTopicIndexKey(t.bytes, block.number), [1]) }
-        for (h, n) in nodes { batch.put(Schema.trieNodeKey(h.bytes), n.encoded) }
+        for (h, p) in pages { batch.put(Schema.treePageKey(h.bytes), p.encoded) }
         for (k, v) in changes {
             if let v { batch.put(Schema.stateKey(k), v) } else { batch.delete(Schema.stateKey(k)) }
         }

@@ -1,19 +1,19 @@
 import Primitives
 
-/// Where persisted tree nodes come from (LevelDB in the node, a dictionary in tests).
-public protocol TreeNodeSource {
-    /// The node with this hash, or nil when it is not stored.
-    func node(_ hash: Hash32) throws -> TreeNode?
+/// Where persisted tree pages come from (LevelDB in the node, a dictionary in tests).
+public protocol TreePageSource {
+    /// The page whose root has this hash, or nil when it is not stored.
+    func page(_ hash: Hash32) throws -> TreePage?
 }
 
 /// Errors from the tree.
 public enum StateTreeError: Error, Equatable, Sendable, CustomStringConvertible {
-    /// A node the root refers to is not in the store: the database is incomplete or corrupt.
-    case missingNode(Hash32)
+    /// A page the root refers to is not in the store: the database is incomplete or corrupt.
+    case missingPage(Hash32)
 
     public var description: String {
         switch self {
-        case .missingNode(let h): return "state tree node \(h) is missing from the database"
+        case .missingPage(let h): return "state tree page \(h) is missing from the database"
         }
     }
 }
@@ -25,34 +25,34 @@ public enum StateTreeError: Error, Equatable, Sendable, CustomStringConvertible 
 /// depends only on the set of (key, value) pairs, never on the order of updates, and a batch of
 /// k updates on n keys rehashes O(k log n) nodes (keys are hashed, so depth is about log2 n).
 ///
-/// Nodes are content-addressed: updating creates new nodes (collected in ``pendingNodes``
-/// for the caller to persist in the same write batch as the block) and leaves old ones intact,
-/// so every past root stays readable.
+/// Storage is content-addressed by ``TreePage``s (four binary levels each, leaves inside):
+/// updating creates new pages (collected in ``pendingPages`` for the caller to persist in the
+/// same write batch as the block) and leaves old ones intact, so every past root stays readable.
 public struct SparseMerkleTree {
     /// The current root (`Hash32.zero` for the empty tree).
     public private(set) var root: Hash32
-    /// Nodes created since the last ``takePendingNodes()``, by hash.
-    public private(set) var pendingNodes: [Hash32: TreeNode] = [:]
-    let source: any TreeNodeSource
+    /// Pages created since the last ``takePendingPages()``, by root hash.
+    public private(set) var pendingPages: [Hash32: TreePage] = [:]
+    let source: any TreePageSource
 
-    /// A tree at `root` whose nodes come from `source`.
-    public init(root: Hash32 = .zero, source: any TreeNodeSource) {
+    /// A tree at `root` whose pages come from `source`.
+    public init(root: Hash32 = .zero, source: any TreePageSource) {
         self.root = root
         self.source = source
     }
 
-    /// Hands over the nodes created so far, for the caller to persist.
-    public mutating func takePendingNodes() -> [Hash32: TreeNode] {
-        defer { pendingNodes = [:] }
-        return pendingNodes
+    /// Hands over the pages created so far, for the caller to persist.
+    public mutating func takePendingPages() -> [Hash32: TreePage] {
+        defer { pendingPages = [:] }
+        return pendingPages
     }
 
-    /// The source is asked first: between ``takePendingNodes()`` calls, updates only walk nodes
+    /// The source is asked first: between ``takePendingPages()`` calls, updates only walk pages
     /// that were already persisted, so the pending table is consulted only on a miss.
-    func load(_ h: Hash32) throws -> TreeNode {
-        if let n = try source.node(h) { return n }
-        guard let n = pendingNodes[h] else { throw StateTreeError.missingNode(h) }
-        return n
+    func load(_ h: Hash32) throws -> TreePage {
+        if let p = try source.page(h) { return p }
+        guard let p = pendingPages[h] else { throw StateTreeError.missingPage(h) }
+        return p
     }
 
     // MARK: Reads
@@ -64,17 +64,22 @@ public struct SparseMerkleTree {
 
     /// The value stored under a key hash.
     public func get(keyHash: Hash32) throws -> [UInt8]? {
-        var h = root
-        var depth = 0
-        while h != .zero {
-            switch try load(h) {
-            case .leaf(let k, let v): return k == keyHash ? v : nil
-            case .branch(let l, let r):
-                h = keyHash.bit(depth) ? r : l
+        if root == .zero { return nil }
+        var page = try load(root)
+        var slot = 0, depth = 0
+        while true {
+            switch page[slot] {
+            case .empty: return nil
+            case .leaf(let k, let v, _): return k == keyHash ? v : nil
+            case .branch:
+                slot = 2 * slot + (keyHash.bit(depth) ? 2 : 1)
                 depth += 1
+            case .page(let h):
+                // The next page's root is this very node.
+                page = try load(h)
+                slot = 0
             }
         }
-        return nil
     }
 
     // MARK: Updates
@@ -92,34 +97,39 @@ public struct SparseMerkleTree {
     @discardableResult
     public mutating func update(_ changes: [Update]) throws -> Hash32 {
         if changes.isEmpty { return root }
-        // Sort by key hash; keep the last change per key.
-        let indexed = changes.enumerated().sorted { x, y in
-            x.element.keyHash != y.element.keyHash ? x.element.keyHash < y.element.keyHash : x.offset < y.offset
+        // Sort by key hash (stable, so the last change per key is last among equals); keep it.
+        var order = Array(changes.indices)
+        order.sort { x, y in
+            let a = changes[x].keyHash, b = changes[y].keyHash
+            return a != b ? a < b : x < y
         }
         var ups: [Update] = []
-        ups.reserveCapacity(indexed.count)
-        for (_, u) in indexed {
+        ups.reserveCapacity(order.count)
+        for i in order {
+            let u = changes[i]
             if let last = ups.last, last.keyHash == u.keyHash { ups[ups.count - 1] = u } else { ups.append(u) }
         }
-        pendingNodes.reserveCapacity(pendingNodes.count + ups.count * 4)
-        root = try update(root, depth: 0, ups[...]).hash
+        var page = root == .zero ? TreePage() : try load(root)
+        try update(&page, slot: 0, depth: 0, ups[...])
+        let newRoot = page.rootHash
+        if newRoot != root, newRoot != .zero { pendingPages[newRoot] = page }
+        root = newRoot
         return root
     }
 
-    enum Kind { case empty, leaf, branch }
-
-    private mutating func update(_ h: Hash32, depth: Int, _ ups: ArraySlice<Update>) throws -> (hash: Hash32, kind: Kind) {
-        if ups.isEmpty { return (h, h == .zero ? .empty : try kind(of: h)) }
-        if h == .zero {
-            return build(depth: depth, ups.compactMap { u in u.value.map { (u.keyHash, $0) } }[...])
-        }
-        switch try load(h) {
-        case .leaf(let k, let v):
+    /// Applies sorted, distinct changes to the subtree at `slot` of `page` (at tree depth
+    /// `depth`), in place.
+    private mutating func update(_ page: inout TreePage, slot: Int, depth: Int, _ ups: ArraySlice<Update>) throws {
+        if ups.isEmpty { return }
+        switch page[slot] {
+        case .empty:
+            build(&page, slot: slot, depth: depth, ups.compactMap { u in u.value.map { (u.keyHash, $0) } }[...])
+        case .leaf(let k, let v, _):
             // The common case: one change to this very key.
             if ups.count == 1, let u = ups.first, u.keyHash == k {
-                guard let value = u.value else { return (.zero, .empty) }
-                if value == v { return (h, .leaf) }
-                return build(depth: depth, [(k, value)][...])
+                guard let value = u.value else { page[slot] = .empty; return }
+                if value != v { page[slot] = .leaf(keyHash: k, value: value, hash: TreeHash.leaf(keyHash: k, value: value)) }
+                return
             }
             var items: [(Hash32, [UInt8])] = []
             items.reserveCapacity(ups.count + 1)
@@ -133,21 +143,18 @@ public struct SparseMerkleTree {
                 if let value = u.value { items.append((u.keyHash, value)) }
             }
             if !placed { items.append((k, v)) }
-            if items.count == 1, items[0].0 == k, items[0].1 == v { return (h, .leaf) }
-            return build(depth: depth, items[...])
-        case .branch(let l, let r):
+            if items.count == 1, items[0].0 == k, items[0].1 == v { return }
+            page[slot] = .empty
+            build(&page, slot: slot, depth: depth, items[...])
+        case .branch:
             let split = partition(ups, depth: depth)
-            let nl = try update(l, depth: depth + 1, ups[ups.startIndex..<split])
-            let nr = try update(r, depth: depth + 1, ups[split..<ups.endIndex])
-            if nl.hash == l, nr.hash == r { return (h, .branch) }
-            return join(nl, nr)
-        }
-    }
-
-    private func kind(of h: Hash32) throws -> Kind {
-        switch try load(h) {
-        case .leaf: return .leaf
-        case .branch: return .branch
+            try update(&page, slot: 2 * slot + 1, depth: depth + 1, ups[ups.startIndex..<split])
+            try update(&page, slot: 2 * slot + 2, depth: depth + 1, ups[split..<ups.endIndex])
+            settle(&page, slot)
+        case .page(let h):
+            var child = try load(h)
+            try update(&child, slot: 0, depth: depth, ups)
+            place(child, at: slot, in: &page, replacing: h)
         }
     }
 
@@ -161,35 +168,56 @@ public struct SparseMerkleTree {
         return lo
     }
 
-    /// The canonical subtree for sorted, distinct items below `depth`.
-    private mutating func build(depth: Int, _ items: ArraySlice<(Hash32, [UInt8])>) -> (hash: Hash32, kind: Kind) {
+    /// Builds the canonical subtree for sorted, distinct items at `slot` (which is empty).
+    private mutating func build(_ page: inout TreePage, slot: Int, depth: Int, _ items: ArraySlice<(Hash32, [UInt8])>) {
         switch items.count {
-        case 0: return (.zero, .empty)
+        case 0:
+            return
         case 1:
             let (k, v) = items[items.startIndex]
-            let node = TreeNode.leaf(keyHash: k, value: v)
-            let h = TreeNode.leafHash(keyHash: k, valueHash: Hash32.keccak256(v))
-            pendingNodes[h] = node
-            return (h, .leaf)
+            page[slot] = .leaf(keyHash: k, value: v, hash: TreeHash.leaf(keyHash: k, value: v))
         default:
+            if TreePage.level(of: slot) == TreePage.levels {
+                var child = TreePage()
+                build(&child, slot: 0, depth: depth, items)
+                place(child, at: slot, in: &page, replacing: .zero)
+                return
+            }
             var split = items.startIndex
             while split < items.endIndex, !items[split].0.bit(depth) { split += 1 }
-            let l = build(depth: depth + 1, items[items.startIndex..<split])
-            let r = build(depth: depth + 1, items[split..<items.endIndex])
-            return join(l, r)
+            build(&page, slot: 2 * slot + 1, depth: depth + 1, items[items.startIndex..<split])
+            build(&page, slot: 2 * slot + 2, depth: depth + 1, items[split..<items.endIndex])
+            settle(&page, slot)
         }
     }
 
-    /// A branch over two subtrees, collapsed when it would hold a single leaf.
-    private mutating func join(_ l: (hash: Hash32, kind: Kind), _ r: (hash: Hash32, kind: Kind)) -> (hash: Hash32, kind: Kind) {
-        switch (l.kind, r.kind) {
-        case (.empty, .empty): return (.zero, .empty)
-        case (.empty, .leaf): return r
-        case (.leaf, .empty): return l
+    /// Recomputes the branch at `slot` from its children, collapsing it when it holds one leaf
+    /// (the leaf moves up) or nothing.
+    private func settle(_ page: inout TreePage, _ slot: Int) {
+        let l = page[2 * slot + 1], r = page[2 * slot + 2]
+        switch (l, r) {
+        case (.empty, .empty):
+            page[slot] = .empty
+        case (.empty, .leaf):
+            page[slot] = r
+            page[2 * slot + 2] = .empty
+        case (.leaf, .empty):
+            page[slot] = l
+            page[2 * slot + 1] = .empty
         default:
-            let h = TreeNode.branchHash(l.hash, r.hash)
-            pendingNodes[h] = .branch(left: l.hash, right: r.hash)
-            return (h, .branch)
+            page[slot] = .branch(TreeHash.branch(l.hash, r.hash))
+        }
+    }
+
+    /// Puts the subtree rooted at `child`'s slot 0 on the last level of `page`: a branch stays a
+    /// page of its own (recorded as pending if new), a leaf moves into `page`.
+    private mutating func place(_ child: TreePage, at slot: Int, in page: inout TreePage, replacing old: Hash32) {
+        switch child[0] {
+        case .empty: page[slot] = .empty
+        case .leaf: page[slot] = child[0]
+        case .branch(let h), .page(let h):
+            if h != old { pendingPages[h] = child }
+            page[slot] = .page(h)
         }
     }
 
@@ -199,24 +227,25 @@ public struct SparseMerkleTree {
     public func prove(_ key: [UInt8]) throws -> MerkleProof {
         let keyHash = Hash32.keccak256(key)
         var siblings: [Hash32] = []
-        var h = root
-        var depth = 0
-        while h != .zero {
-            switch try load(h) {
-            case .leaf(let k, let v):
+        if root == .zero { return MerkleProof(siblings: siblings, terminal: .empty) }
+        var page = try load(root)
+        var slot = 0, depth = 0
+        while true {
+            switch page[slot] {
+            case .empty:
+                return MerkleProof(siblings: siblings, terminal: .empty)
+            case .leaf(let k, let v, _):
                 return MerkleProof(siblings: siblings, terminal: .leaf(keyHash: k, valueHash: Hash32.keccak256(v)))
-            case .branch(let l, let r):
-                if keyHash.bit(depth) {
-                    siblings.append(l)
-                    h = r
-                } else {
-                    siblings.append(r)
-                    h = l
-                }
+            case .branch:
+                let bit = keyHash.bit(depth)
+                siblings.append(page[2 * slot + (bit ? 1 : 2)].hash)
+                slot = 2 * slot + (bit ? 2 : 1)
                 depth += 1
+            case .page(let h):
+                page = try load(h)
+                slot = 0
             }
         }
-        return MerkleProof(siblings: siblings, terminal: .empty)
     }
 }
 
@@ -246,12 +275,12 @@ public struct MerkleProof: Sendable, Hashable {
         switch (terminal, value) {
         case (.leaf(let k, let vh), .some(let v)):
             guard k == keyHash, vh == Hash32.keccak256(v) else { return false }
-            h = TreeNode.leafHash(keyHash: k, valueHash: vh)
+            h = TreeHash.leaf(keyHash: k, valueHash: vh)
         case (.leaf(let k, let vh), .none):
             // Another key's leaf on our path proves ours absent: it must share the path so far.
             guard k != keyHash else { return false }
             for i in 0..<siblings.count where k.bit(i) != keyHash.bit(i) { return false }
-            h = TreeNode.leafHash(keyHash: k, valueHash: vh)
+            h = TreeHash.leaf(keyHash: k, valueHash: vh)
         case (.empty, .none):
             h = .zero
         case (.empty, .some):
@@ -259,17 +288,17 @@ public struct MerkleProof: Sendable, Hashable {
         }
         for depth in stride(from: siblings.count - 1, through: 0, by: -1) {
             let s = siblings[depth]
-            h = keyHash.bit(depth) ? TreeNode.branchHash(s, h) : TreeNode.branchHash(h, s)
+            h = keyHash.bit(depth) ? TreeHash.branch(s, h) : TreeHash.branch(h, s)
         }
         return h == root
     }
 }
 
-/// Nodes held in memory: for tests, and for one-off trees such as a block's transaction root.
-public final class MemoryNodeSource: TreeNodeSource, @unchecked Sendable {
-    public var nodes: [Hash32: TreeNode] = [:]
+/// Pages held in memory: for tests, benchmarks and the genesis state.
+public final class MemoryPageSource: TreePageSource, @unchecked Sendable {
+    public var pages: [Hash32: TreePage] = [:]
     public init() {}
-    public func node(_ hash: Hash32) throws -> TreeNode? { nodes[hash] }
+    public func page(_ hash: Hash32) throws -> TreePage? { pages[hash] }
 }
 
 extension SparseMerkleTree {
@@ -297,7 +326,7 @@ extension SparseMerkleTree {
         case 0: return (.zero, false)
         case 1:
             let (k, vh) = items[items.startIndex]
-            return (TreeNode.leafHash(keyHash: k, valueHash: vh), true)
+            return (TreeHash.leaf(keyHash: k, valueHash: vh), true)
         default:
             var split = items.startIndex
             while split < items.endIndex, !items[split].0.bit(depth) { split += 1 }
@@ -305,7 +334,7 @@ extension SparseMerkleTree {
             let r = rootHash(items[split..<items.endIndex], depth: depth + 1)
             if l.hash == .zero, r.leaf { return r }
             if r.hash == .zero, l.leaf { return l }
-            return (TreeNode.branchHash(l.hash, r.hash), false)
+            return (TreeHash.branch(l.hash, r.hash), false)
         }
     }
 }

@@ -6,7 +6,7 @@
 /// ``all`` lists every prefix and singleton key; a test checks none is a prefix of another.
 public enum Schema {
     /// Version of this layout, stored under ``databaseVersionKey``; bump on incompatible changes.
-    public static let version: UInt64 = 1
+    public static let version: UInt64 = 2
 
     // MARK: Singleton keys
 
@@ -39,8 +39,8 @@ public enum Schema {
     public static let canonicalHashPrefix = tag("n")
     /// `l` + transaction hash → ``txLookupValue(blockNumber:index:)`` (where it was included).
     public static let txLookupPrefix = tag("l")
-    /// `t` + node hash → encoded state trie node.
-    public static let trieNodePrefix = tag("t")
+    /// `t` + page root hash → encoded state tree page (`StateTree.TreePage`).
+    public static let treePagePrefix = tag("t")
     /// `c` + code hash → contract bytecode.
     public static let codePrefix = tag("c")
     /// `a` + account hash → account snapshot entry (flat state for fast reads).
@@ -70,7 +70,7 @@ public enum Schema {
         ("logIndexHead", logIndexHeadKey),
         ("header", headerPrefix), ("headerNumber", headerNumberPrefix), ("body", bodyPrefix),
         ("receipts", receiptsPrefix), ("canonicalHash", canonicalHashPrefix),
-        ("txLookup", txLookupPrefix), ("trieNode", trieNodePrefix), ("code", codePrefix),
+        ("txLookup", txLookupPrefix), ("treePage", treePagePrefix), ("code", codePrefix),
         ("snapshotAccount", snapshotAccountPrefix), ("snapshotStorage", snapshotStoragePrefix),
         ("logAddressIndex", logAddressIndexPrefix), ("logTopicIndex", logTopicIndexPrefix),
         ("chainConfig", chainConfigPrefix), ("state", statePrefix), ("blockLogs", blockLogsPrefix),
@@ -90,8 +90,8 @@ public enum Schema {
     public static func canonicalHashKey(_ number: UInt64) -> [UInt8] { key(canonicalHashPrefix, encode(number)) }
     /// Key of the inclusion record of transaction `hash`.
     public static func txLookupKey(_ hash: [UInt8]) -> [UInt8] { key(txLookupPrefix, hash) }
-    /// Key of the trie node with hash `hash`.
-    public static func trieNodeKey(_ hash: [UInt8]) -> [UInt8] { key(trieNodePrefix, hash) }
+    /// Key of the state tree page whose root has hash `hash`.
+    public static func treePageKey(_ hash: [UInt8]) -> [UInt8] { key(treePagePrefix, hash) }
     /// Key of the bytecode with hash `hash`.
     public static func codeKey(_ hash: [UInt8]) -> [UInt8] { key(codePrefix, hash) }
     /// Key of the snapshot entry of the account whose address hashes to `accountHash`.

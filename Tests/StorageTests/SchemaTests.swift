@@ -20,7 +20,7 @@ struct SchemaTests {
         #expect(Schema.bodyKey(hash).count == 33)
         #expect(Schema.receiptsKey(hash).starts(with: Schema.receiptsPrefix))
         #expect(Schema.txLookupKey(hash).starts(with: Schema.txLookupPrefix))
-        #expect(Schema.trieNodeKey(hash).starts(with: Schema.trieNodePrefix))
+        #expect(Schema.treePageKey(hash).starts(with: Schema.treePagePrefix))
         #expect(Schema.snapshotStorageKey(hash, hash).count == 65)
         #expect(Schema.logAddressIndexKey([UInt8](repeating: 1, count: 20), 7).count == 29)
         #expect(Schema.logTopicIndexKey(hash, 7).suffix(8) == Schema.encode(7)[...])

@@ -60,40 +60,36 @@ extension Benchmarks {
 
         let start = clock.now
         // Recovery runs ahead of execution, as in the node (RPC threads recover senders while
-        // the sealer seals): a producer thread recovers chunks and hands them over while the
-        // sealer, on the other core, adds them to the pool and seals whenever a block's worth
-        // is waiting.
-        let chunk = 1_024
-        let handoff = Handoff<[(SignedTransaction, Address)]>()
-        let allTxs = txs
-        let producer = Thread {
-            var offset = 0
-            while offset < count {
-                let slice = Array(allTxs[offset..<min(count, offset + chunk)])
-                handoff.send(slice.compactMap { t in (try? t.validate(chainID: 70001, blockGasLimit: 30_000_000)).map { (t, $0) } })
-                offset += slice.count
-            }
-            handoff.finish()
-        }
+        // the sealer seals): the transactions are cut into chunks that a recovery thread takes
+        // in turn and hands over. The sealer adds what has been recovered to the pool and seals
+        // whenever a block's worth is waiting; while it has nothing to seal it takes chunks too,
+        // so recovery has both cores whenever sealing does not need one.
+        let sealerCPU0 = threadCPUSeconds()
+        let recovery = ChunkedRecovery(txs: txs, chunk: 256, chainID: 70001, gasLimit: genesis.gasLimit)
+        let producer = Thread { while recovery.recoverNext() {} }
         producer.start()
+        let blockTxs = Int(genesis.gasLimit / 21_000)
         var blocks = 0
         var committed = 0
-        var tRecoverWait = 0.0, tAdd = 0.0, tSeal = 0.0, tReset = 0.0
-        var producing = true
+        var tRecoverWait = 0.0, tRecoverOwn = 0.0, tAdd = 0.0, tSeal = 0.0, tReset = 0.0
         while committed < count {
-            // Take whatever has been recovered; wait only when the pool cannot fill a block.
-            let t0 = clock.now
-            let mustWait = producing && pool.count < 1_428
-            let batches = handoff.receiveAll(wait: mustWait)
-            tRecoverWait += secondsOf(clock.now - t0)
-            if batches == nil { producing = false }
+            // Take whatever has been recovered.
             let t1 = clock.now
-            if let batches {
+            let batches = recovery.takeRecovered()
+            if !batches.isEmpty {
                 let view = BenchAccountView(state: chain.latestState())
                 for b in batches { for (t, a) in b { try pool.add(t, sender: a, view: view) } }
             }
             tAdd += secondsOf(clock.now - t1)
-            if producing && pool.count < 1_428 { continue }
+            if pool.count < blockTxs && !recovery.allRecovered {
+                // Not a block's worth yet: recover a chunk here, or wait for the one in flight.
+                let t0 = clock.now
+                if recovery.recoverNext() { tRecoverOwn += secondsOf(clock.now - t0) } else {
+                    recovery.waitForMore()
+                    tRecoverWait += secondsOf(clock.now - t0)
+                }
+                continue
+            }
             let t2 = clock.now
             let (block, receipts, _) = try chain.sealNext(candidates: pool.candidates(baseFee: Header.nextBaseFee(parent: chain.head)),
                                                           key: keys[0], timestamp: UInt64(blocks + 1))
@@ -103,10 +99,12 @@ extension Benchmarks {
             tReset += secondsOf(clock.now - t3)
             committed += block.transactions.count
             blocks += 1
-            if block.transactions.isEmpty && !producing { throw BenchError.failed("an empty block with \(pool.count) transactions waiting") }
+            if block.transactions.isEmpty { throw BenchError.failed("an empty block with \(pool.count) transactions waiting") }
         }
+        producer.cancel()
         if ProcessInfo.processInfo.environment["BENCH_DEBUG"] != nil {
-            print("wait \(tRecoverWait) add \(tAdd) seal \(tSeal) reset \(tReset)")
+            print(String(format: "sealer thread: %.3f s CPU (recovering %.3f, waiting %.3f, adding %.3f, sealing %.3f, resetting %.3f)",
+                         threadCPUSeconds() - sealerCPU0, tRecoverOwn, tRecoverWait, tAdd, tSeal, tReset))
         }
         let elapsed = secondsOf(clock.now - start)
         let rate = Double(count) / elapsed
@@ -163,35 +161,67 @@ extension Benchmarks {
     }
 }
 
-/// A one-producer, one-consumer handoff of batches.
-final class Handoff<T>: @unchecked Sendable {
+/// Sender recovery cut into chunks that any thread may take: each chunk is recovered once, by
+/// whoever takes it first, and the results are collected for the sealer.
+final class ChunkedRecovery: @unchecked Sendable {
+    private let txs: [SignedTransaction]
+    private let chunk: Int
+    private let chainID: UInt64
+    private let gasLimit: UInt64
     private let cond = NSCondition()
-    private var items: [T] = []
-    private var done = false
+    private var nextChunk = 0
+    private var finishedChunks = 0
+    private var recovered: [[(SignedTransaction, Address)]] = []
+    private let chunkCount: Int
 
-    func send(_ x: T) {
-        cond.lock()
-        items.append(x)
-        cond.signal()
-        cond.unlock()
+    init(txs: [SignedTransaction], chunk: Int, chainID: UInt64, gasLimit: UInt64) {
+        self.txs = txs
+        self.chunk = chunk
+        self.chainID = chainID
+        self.gasLimit = gasLimit
+        chunkCount = (txs.count + chunk - 1) / chunk
     }
 
-    func finish() {
+    /// Recovers the next untaken chunk; false when none is left.
+    func recoverNext() -> Bool {
         cond.lock()
-        done = true
+        let c = nextChunk
+        if c < chunkCount { nextChunk += 1 }
+        cond.unlock()
+        guard c < chunkCount else { return false }
+        let lo = c * chunk, hi = min(txs.count, lo + chunk)
+        var out: [(SignedTransaction, Address)] = []
+        out.reserveCapacity(hi - lo)
+        for t in txs[lo..<hi] {
+            if let a = try? t.validate(chainID: chainID, blockGasLimit: gasLimit) { out.append((t, a)) }
+        }
+        cond.lock()
+        recovered.append(out)
+        finishedChunks += 1
         cond.signal()
         cond.unlock()
+        return true
     }
 
-    /// Everything sent so far (waiting for at least one batch when `wait`); nil once finished
-    /// and drained.
-    func receiveAll(wait: Bool) -> [T]? {
+    /// Everything recovered since the last call.
+    func takeRecovered() -> [[(SignedTransaction, Address)]] {
+        cond.lock()
+        defer { recovered = []; cond.unlock() }
+        return recovered
+    }
+
+    /// Whether every chunk has been recovered (and so handed over, or waiting to be taken).
+    var allRecovered: Bool {
         cond.lock()
         defer { cond.unlock() }
-        while wait && items.isEmpty && !done { cond.wait() }
-        if items.isEmpty && done { return nil }
-        defer { items = [] }
-        return items
+        return finishedChunks == chunkCount
+    }
+
+    /// Waits until a chunk in flight finishes.
+    func waitForMore() {
+        cond.lock()
+        while recovered.isEmpty && finishedChunks < chunkCount { cond.wait() }
+        cond.unlock()
     }
 }
 
@@ -199,6 +229,17 @@ struct BenchAccountView: AccountView {
     let state: WorldState
     func nonce(of address: Address) throws -> UInt64 { try state.nonce(address) }
     func balance(of address: Address) throws -> UInt256 { try state.balance(address) }
+    func account(of address: Address) throws -> (nonce: UInt64, balance: UInt256) {
+        let a = try state.account(address)
+        return (a.nonce, a.balance)
+    }
+}
+
+/// CPU time the calling thread has used.
+func threadCPUSeconds() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
 }
 
 func secondsOf(_ d: Duration) -> Double {

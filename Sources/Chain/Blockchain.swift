@@ -23,6 +23,7 @@ public final class Blockchain: @unchecked Sendable {
     private let lock = NSLock()
     private var _head: Header
     let pageCache = PageCache()
+    let accountCache = AccountCache()
 
     /// The latest committed header.
     public var head: Header { lock.withLock { _head } }
@@ -93,7 +94,7 @@ public final class Blockchain: @unchecked Sendable {
     // MARK: State access
 
     /// A mutable overlay on the latest committed state (for `eth_call`, estimates, the pool).
-    public func latestState() -> WorldState { WorldState(base: StoreStateReader(store: store)) }
+    public func latestState() -> WorldState { WorldState(base: StoreStateReader(store: store, accounts: accountCache)) }
 
     /// The state tree at a root (historical reads and proofs).
     public func stateTree(root: Hash32) -> SparseMerkleTree {
@@ -163,6 +164,7 @@ public final class Blockchain: @unchecked Sendable {
             commit.add(block: block, receipts: receipts, blockLogs: blockLogs, changes: changes, pages: pages)
             try store.write(commit.batch, sync: syncWrites)
             pageCache.put(pages)
+            accountCache.update(state.touchedAccounts)
             _head = header
             return (block, receipts, skipped)
         }
@@ -232,6 +234,7 @@ public final class Blockchain: @unchecked Sendable {
             commit.add(block: block, receipts: receipts, blockLogs: blockLogs, changes: changes, pages: pages)
             try store.write(commit.batch, sync: syncWrites)
             pageCache.put(pages)
+            accountCache.update(state.touchedAccounts)
             _head = h
             return receipts
         }

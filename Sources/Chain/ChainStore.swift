@@ -88,10 +88,42 @@ final class PageCache: @unchecked Sendable {
     }
 }
 
-/// The flat latest state read from the key-value store (`s` + raw key).
+/// The flat latest state read from the key-value store (`s` + raw key), accounts through the
+/// cache of those recent blocks wrote.
 struct StoreStateReader: StateReader {
     let store: any KeyValueReader
+    var accounts: AccountCache?
+
     func stateValue(_ key: [UInt8]) throws -> [UInt8]? { try store.get(Schema.stateKey(key)) }
+
+    func account(_ a: Address) throws -> Account? {
+        if let cached = accounts?.get(a) { return cached.isEmpty ? nil : cached }
+        guard let raw = try store.get(Schema.stateKey(StateKey.account(a).bytes)) else { return nil }
+        do { return try Account(decoding: raw) } catch { throw StateError.corrupt("account \(a): \(error)") }
+    }
+}
+
+/// Accounts as the latest committed block left them, for the accounts recent blocks wrote
+/// (the ones the next block, the mempool and wallets are most likely to read). Filled only
+/// from committed blocks, after their batch is written and before the head moves, so an entry
+/// is never older than the store. Emptied when it reaches `capacity` entries.
+final class AccountCache: @unchecked Sendable {
+    private let lock = NSLock()
+    private var map: [Address: Account] = [:]
+    let capacity: Int
+
+    init(capacity: Int = 1 << 18) { self.capacity = capacity }
+
+    /// The cached account (an empty one when it was deleted), or nil when not cached.
+    func get(_ a: Address) -> Account? { lock.withLock { map[a] } }
+
+    /// Records what a committed block wrote.
+    func update(_ accounts: [Address: Account]) {
+        lock.withLock {
+            if map.count + accounts.count > capacity { map.removeAll(keepingCapacity: true) }
+            map.merge(accounts) { _, new in new }
+        }
+    }
 }
 
 /// Where a transaction was included.

@@ -77,8 +77,37 @@ public struct Receipt: Sendable, Hashable {
                   logs: logs, from: from, revertData: revert)
     }
 
-    /// Encodes a block's receipts for storage.
-    public static func encodeList(_ receipts: [Receipt]) -> [UInt8] { RLPItem.list(receipts.map(\.storageItem)).rlpEncoded }
+    /// Encodes a block's receipts for storage (the same bytes as a list of ``storageItem``s,
+    /// written straight into one buffer).
+    public static func encodeList(_ receipts: [Receipt]) -> [UInt8] {
+        var payloads: [(receipt: Int, logs: [RLPItem], logsPayload: Int)] = []
+        payloads.reserveCapacity(receipts.count)
+        var total = 0
+        for r in receipts {
+            let logItems = r.logs.isEmpty ? [] : r.logs.map(\.rlpItem)
+            let logsPayload = logItems.reduce(0) { $0 + $1.rlpLength }
+            // Type and status are one byte each (a type byte is below 0x80; legacy is empty).
+            let p = 1 + 1 + RLPLength.uint(r.cumulativeGasUsed) + RLPLength.uint(r.gasUsed) + RLPLength.uint(r.effectiveGasPrice)
+                + RLPLength.list(payload: logsPayload) + 21 + RLPLength.string(r.revertData)
+            payloads.append((p, logItems, logsPayload))
+            total += RLPLength.list(payload: p)
+        }
+        var w = RLPWriter(capacity: RLPLength.list(payload: total))
+        w.writeListHeader(payloadLength: total)
+        for (r, p) in zip(receipts, payloads) {
+            w.writeListHeader(payloadLength: p.receipt)
+            if r.type == .legacy { w.write(bytes: EmptyCollection<UInt8>()) } else { w.write(bytes: CollectionOfOne(r.type.rawValue)) }
+            w.write(r.status ? UInt64(1) : 0)
+            w.write(r.cumulativeGasUsed)
+            w.write(r.gasUsed)
+            w.write(r.effectiveGasPrice)
+            w.writeListHeader(payloadLength: p.logsPayload)
+            for l in p.logs { l.encode(to: &w) }
+            w.write(r.from)
+            w.write(bytes: r.revertData)
+        }
+        return w.bytes
+    }
 
     /// Decodes a block's stored receipts.
     public static func decodeList(_ bytes: [UInt8]) throws -> [Receipt] {

@@ -4,6 +4,16 @@ import StateTree
 /// Read access to committed state: the flat copy of the latest state (`s` + raw key).
 public protocol StateReader {
     func stateValue(_ key: [UInt8]) throws -> [UInt8]?
+    /// The account at `a`, decoded; nil when it does not exist. Readers with decoded accounts
+    /// at hand (the node's cache of recently written ones) answer without decoding.
+    func account(_ a: Address) throws -> Account?
+}
+
+extension StateReader {
+    public func account(_ a: Address) throws -> Account? {
+        guard let raw = try stateValue(StateKey.account(a).bytes) else { return nil }
+        do { return try Account(decoding: raw) } catch { throw StateError.corrupt("account \(a): \(error)") }
+    }
 }
 
 /// Why the state could not be read or written.
@@ -78,9 +88,11 @@ public final class WorldState {
 
     public func account(_ a: Address) throws -> Account {
         if let acct = accounts[a] { return acct }
-        guard let raw = try base.stateValue(StateKey.account(a).bytes) else { return Account() }
-        do { return try Account(decoding: raw) } catch { throw StateError.corrupt("account \(a): \(error)") }
+        return try base.account(a) ?? Account()
     }
+
+    /// The accounts this block touched, with their values now (empty ones are deleted).
+    var touchedAccounts: [Address: Account] { accounts }
 
     public func setAccount(_ a: Address, _ acct: Account) {
         journal.append(.account(a, previous: accounts[a]))

@@ -13,6 +13,10 @@ public struct ChainAccountView: AccountView {
     public init(chain: Blockchain) { state = chain.latestState() }
     public func nonce(of address: Address) throws -> UInt64 { try state.nonce(address) }
     public func balance(of address: Address) throws -> UInt256 { try state.balance(address) }
+    public func account(of address: Address) throws -> (nonce: UInt64, balance: UInt256) {
+        let a = try state.account(address)
+        return (a.nonce, a.balance)
+    }
 }
 
 /// A running node: the chain, its mempool, and (with the sealer's key) the block sealer.

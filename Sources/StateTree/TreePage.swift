@@ -98,34 +98,61 @@ extension TreePage {
     /// hash for a branch on the last level (a page of its own). Decoding recomputes and checks
     /// every hash; a decoded page keeps them, so walking it needs no hashing.
     public var encoded: [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(storedCount * 40)
-        encode(0, into: &out)
-        return out
+        let size = encodedSize(0)
+        return [UInt8](unsafeUninitializedCapacity: size) { buf, n in
+            var p = buf.baseAddress!
+            encode(0, &p)
+            n = size
+        }
     }
 
-    private func encode(_ i: Int, into out: inout [UInt8]) {
+    private func encodedSize(_ i: Int) -> Int {
+        switch self[i] {
+        case .empty: return 1
+        case .leaf(_, let v, _):
+            var n = v.count, lengthBytes = 1
+            while n >= 0x80 { n >>= 7; lengthBytes += 1 }
+            return 33 + lengthBytes + v.count
+        case .branch: return 33 + encodedSize(2 * i + 1) + encodedSize(2 * i + 2)
+        case .page: return 33
+        }
+    }
+
+    private func encode(_ i: Int, _ p: inout UnsafeMutablePointer<UInt8>) {
+        func put(_ h: Hash32, _ p: inout UnsafeMutablePointer<UInt8>) {
+            h.write(into: UnsafeMutableRawBufferPointer(start: p, count: 32))
+            p += 32
+        }
         switch self[i] {
         case .empty:
-            out.append(TreePage.emptyTag)
+            p.pointee = TreePage.emptyTag
+            p += 1
         case .leaf(let k, let v, _):
-            out.append(TreePage.leafTag)
-            k.append(to: &out)
+            p.pointee = TreePage.leafTag
+            p += 1
+            put(k, &p)
             var n = v.count
             while n >= 0x80 {
-                out.append(UInt8(truncatingIfNeeded: n) | 0x80)
+                p.pointee = UInt8(truncatingIfNeeded: n) | 0x80
+                p += 1
                 n >>= 7
             }
-            out.append(UInt8(n))
-            out.append(contentsOf: v)
+            p.pointee = UInt8(n)
+            p += 1
+            v.withUnsafeBufferPointer { src in
+                if let base = src.baseAddress { p.update(from: base, count: src.count) }
+            }
+            p += v.count
         case .branch(let h):
-            out.append(TreePage.branchTag)
-            h.append(to: &out)
-            encode(2 * i + 1, into: &out)
-            encode(2 * i + 2, into: &out)
+            p.pointee = TreePage.branchTag
+            p += 1
+            put(h, &p)
+            encode(2 * i + 1, &p)
+            encode(2 * i + 2, &p)
         case .page(let h):
-            out.append(TreePage.pageTag)
-            h.append(to: &out)
+            p.pointee = TreePage.pageTag
+            p += 1
+            put(h, &p)
         }
     }
 
@@ -194,14 +221,5 @@ extension TreePage {
         default:
             throw TreePageDecodingError(reason: "unknown tag \(tag) at byte \(pos - 1)")
         }
-    }
-}
-
-extension Hash32 {
-    func append(to out: inout [UInt8]) {
-        withUnsafeBytes(of: a.bigEndian) { out.append(contentsOf: $0) }
-        withUnsafeBytes(of: b.bigEndian) { out.append(contentsOf: $0) }
-        withUnsafeBytes(of: c.bigEndian) { out.append(contentsOf: $0) }
-        withUnsafeBytes(of: d.bigEndian) { out.append(contentsOf: $0) }
     }
 }

@@ -96,16 +96,8 @@ public final class LevelDBStore: KeyValueStore, @unchecked Sendable {
         let h = try liveHandle()
         let wb = leveldb_writebatch_create()
         defer { leveldb_writebatch_destroy(wb) }
-        // Applied in key order (a later operation on the same key still wins): consecutive
-        // memtable inserts then land next to each other in LevelDB's skip list instead of at
-        // random places, which turns most of the insert's pointer chasing into cache hits.
-        let ops = batch.operations
-        let order = ops.indices.sorted { i, j in
-            let c = compareBytes(ops[i].key, ops[j].key)
-            return c != 0 ? c < 0 : i < j
-        }
-        for index in order {
-            switch ops[index] {
+        for op in batch.operations {
+            switch op {
             case let .put(key, value):
                 withBytes(key) { k, kn in withBytes(value) { v, vn in leveldb_writebatch_put(wb, k, kn, v, vn) } }
             case let .delete(key):
@@ -294,15 +286,3 @@ private func copyBytes(_ pointer: UnsafePointer<CChar>?, _ count: Int) -> [UInt8
     guard let pointer, count > 0 else { return [] }
     return Array(UnsafeRawBufferPointer(start: pointer, count: count))
 }
-
-extension WriteBatch.Operation {
-    /// The key the operation writes or deletes.
-    @inlinable
-    public var key: [UInt8] {
-        switch self {
-        case let .put(key, _): return key
-        case let .delete(key): return key
-        }
-    }
-}
-

@@ -6,6 +6,14 @@ import Transactions
 public protocol AccountView {
     func nonce(of address: Address) throws -> UInt64
     func balance(of address: Address) throws -> UInt256
+    /// Both at once (one state read where the view can).
+    func account(of address: Address) throws -> (nonce: UInt64, balance: UInt256)
+}
+
+extension AccountView {
+    public func account(of address: Address) throws -> (nonce: UInt64, balance: UInt256) {
+        (try nonce(of: address), try balance(of: address))
+    }
 }
 
 /// Why the pool refused a transaction. The texts are geth's.
@@ -125,8 +133,7 @@ public final class TxPool: @unchecked Sendable {
             }
         }
         let t = tx.transaction
-        let stateNonce = try view.nonce(of: sender)
-        let balance = try view.balance(of: sender)
+        let (stateNonce, balance) = try view.account(of: sender)
         let added: Added = try lock.withLock {
             if byHash[tx.hash] != nil { throw PoolError.alreadyKnown }
             baseNonce[sender] = stateNonce
@@ -156,7 +163,10 @@ public final class TxPool: @unchecked Sendable {
             bySender[sender] = txs
             byHash[tx.hash] = entry
             sequence += 1
-            return pendingRun(sender, txs).contains { $0.tx.hash == tx.hash } ? .pending : .queued
+            // Pending when every nonce from the committed one up to this one is in the pool.
+            var n = stateNonce
+            while n < t.nonce, txs[n] != nil { n += 1 }
+            return n == t.nonce ? .pending : .queued
         }
         if added != .queued { onPending?(tx) }
         return added
@@ -240,18 +250,32 @@ public final class TxPool: @unchecked Sendable {
     /// Only senders can lose balance or gain nonces, so after a block it is enough to pass the
     /// block's senders as `touched`; nil rechecks every sender.
     public func reset(view: any AccountView, touched: Set<Address>? = nil) throws {
-        let senders = lock.withLock { touched.map { Array($0.filter { bySender[$0] != nil }) } ?? Array(bySender.keys) }
-        var fresh: [Address: (UInt64, UInt256)] = [:]
-        for s in senders { fresh[s] = (try view.nonce(of: s), try view.balance(of: s)) }
+        let senders = lock.withLock { touched.map { $0.filter { bySender[$0] != nil } } ?? Set(bySender.keys) }
+        var fresh: [(Address, UInt64, UInt256)] = []
+        fresh.reserveCapacity(senders.count)
+        for s in senders {
+            let (nonce, balance) = try view.account(of: s)
+            fresh.append((s, nonce, balance))
+        }
         var promoted: [SignedTransaction] = []
         lock.withLock {
-            for (s, (nonce, balance)) in fresh {
+            for (s, nonce, balance) in fresh {
                 guard let txs = bySender[s] else { continue }
-                let wasPending = Set(pendingRun(s, txs).map(\.tx.hash))
+                // The run that was pending: [oldBase, oldEnd). What is pending now and was not, is promoted.
+                let oldBase = baseNonce[s] ?? 0
+                var oldEnd = oldBase
+                while txs[oldEnd] != nil { oldEnd += 1 }
                 baseNonce[s] = nonce
-                for (n, e) in txs where n < nonce || e.cost > balance { remove(e) }
-                if let left = bySender[s] {
-                    for e in pendingRun(s, left) where !wasPending.contains(e.tx.hash) { promoted.append(e.tx) }
+                var stale = false
+                for (n, e) in txs where n < nonce || e.cost > balance {
+                    remove(e)
+                    stale = true
+                }
+                guard let left = stale ? bySender[s] : txs else { continue }
+                var n = nonce
+                while let e = left[n] {
+                    if n < oldBase || n >= oldEnd { promoted.append(e.tx) }
+                    n += 1
                 }
             }
         }

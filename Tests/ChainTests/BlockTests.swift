@@ -204,3 +204,57 @@ import Transactions
         #expect(throws: ChainError.corrupt("head block missing")) { try Blockchain(store: store, genesis: g) }
     }
 }
+
+@Suite struct ReceiptStorageTests {
+    /// The stored list, written straight into one buffer, is byte for byte the RLP list of
+    /// [type, status, cumulative gas, gas used, price, logs, from, revert data] built item by
+    /// item, and reads back equal.
+    @Test func storedReceiptsRoundTrip() throws {
+        let log = Log(address: Address(low: 0x1001), topics: [Hash32.keccak256([1]), Hash32.keccak256([2])], data: [1, 2, 3])
+        let receipts = [
+            Receipt(type: .legacy, status: true, cumulativeGasUsed: 21_000, gasUsed: 21_000, effectiveGasPrice: 7,
+                    logs: [], from: Address(low: 1)),
+            Receipt(type: .accessList, status: false, cumulativeGasUsed: 0, gasUsed: 0, effectiveGasPrice: .zero,
+                    logs: [], from: Address(low: 2), revertData: [UInt8](repeating: 0xee, count: 100)),
+            Receipt(type: .dynamicFee, status: true, cumulativeGasUsed: 29_999_999, gasUsed: 123_456,
+                    effectiveGasPrice: UInt256(hex: "0xffffffffffffffffffffffffffffffffff")!, logs: [log, log], from: Address(low: 3)),
+        ]
+        for list in [[], receipts, Array(repeating: receipts[2], count: 300)] {
+            let bytes = Receipt.encodeList(list)
+            let expected = RLPItem.list(list.map { r in
+                RLPItem.list([.bytes(r.type == .legacy ? [] : [r.type.rawValue]), .bytes(r.status ? [1] : []),
+                              .bytes(UInt256(r.cumulativeGasUsed).minimalBigEndianBytes), .bytes(UInt256(r.gasUsed).minimalBigEndianBytes),
+                              .bytes(r.effectiveGasPrice.minimalBigEndianBytes),
+                              .list(r.logs.map { .list([.bytes($0.address.bytes), .list($0.topics.map { .bytes($0.bytes) }), .bytes($0.data)]) }),
+                              .bytes(r.from.bytes), .bytes(r.revertData)])
+            }).rlpEncoded
+            #expect(bytes == expected)
+            #expect(try Receipt.decodeList(bytes) == list)
+        }
+    }
+}
+
+@Suite struct AccountCacheTests {
+    /// Reads of the latest state after each block agree with the stored flat state and with the
+    /// state tree, for accounts the blocks wrote (served from the cache) and ones they did not.
+    @Test func latestStateMatchesStoreAndTree() throws {
+        let chain = try memoryChain()
+        var nonces = [UInt64](repeating: 0, count: devKeys.count)
+        for round in 0..<4 {
+            var txs: [SignedTransaction] = []
+            for (i, k) in devKeys.enumerated() where (i + round) % 2 == 0 {
+                txs.append(transfer(k, nonce: nonces[i], to: Address(low: UInt64(100 + round)), value: UInt256(UInt64(round + 1))))
+                nonces[i] += 1
+            }
+            try chain.seal(txs)
+            let latest = chain.latestState()
+            let tree = chain.stateTree(root: chain.head.stateRoot)
+            for a in devKeys.map(\.address) + (100..<104).map({ Address(low: UInt64($0)) }) + [chain.genesis.sealer] {
+                let acct = try latest.account(a)
+                let stored = try chain.store.get(Schema.stateKey(StateKey.account(a).bytes))
+                #expect(stored == (acct.isEmpty ? nil : acct.encoded))
+                #expect(try tree.get(StateKey.account(a).bytes) == stored)
+            }
+        }
+    }
+}

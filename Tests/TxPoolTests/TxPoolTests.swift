@@ -130,6 +130,38 @@ private func expectError(_ e: PoolError, _ text: String, _ body: () throws -> Vo
         #expect(p.counts == (1, 0))
         #expect(promoted.values == [3])
     }
+
+    /// Blocks that take part of a sender's run: what stays was already pending and is not
+    /// announced again; queued transactions behind a gap that an arrival closes are announced
+    /// once, when they become pending; `touched` limits the recheck to the block's senders.
+    @Test func resetAfterPartialBlocksAnnouncesEachPromotionOnce() throws {
+        let p = pool(), v = FakeView()
+        let promoted = Recorder()
+        for n in [0, 1, 2, 5, 6] as [UInt64] { try p.add(tx(keys[0], n), view: v) }
+        try p.add(tx(keys[1], 0), view: v)
+        #expect(p.counts == (4, 2))
+        p.onPending = { t in promoted.append(t.transaction.nonce) }
+        // A block includes nonces 0 and 1 of keys[0] only.
+        v.nonces[keys[0].address] = 2
+        try p.reset(view: v, touched: [keys[0].address])
+        #expect(promoted.values.isEmpty)
+        #expect(p.counts == (2, 2))
+        // Nonces 3 and 4 arrive (4 first): 4 is queued, 3 makes 3...6 pending.
+        #expect(try p.add(tx(keys[0], 4), view: v) == .queued)
+        #expect(try p.add(tx(keys[0], 3), view: v) == .pending)
+        // The next block includes 2 and 3; 4, 5 and 6 stay pending but are not announced by the reset.
+        let before = promoted.values
+        v.nonces[keys[0].address] = 4
+        try p.reset(view: v, touched: [keys[0].address])
+        #expect(promoted.values == before)
+        #expect(p.counts == (4, 0))
+        #expect(p.candidates(baseFee: 1).map(\.tx.transaction.nonce) == [0, 4, 5, 6])
+        // A block from elsewhere jumps keys[0] past 5: only 6 is left, and it was pending already.
+        v.nonces[keys[0].address] = 6
+        try p.reset(view: v, touched: [keys[0].address, keys[2].address])
+        #expect(promoted.values == before)
+        #expect(p.content()[keys[0].address]?.keys.sorted() == [6])
+    }
 }
 
 final class Recorder: @unchecked Sendable {

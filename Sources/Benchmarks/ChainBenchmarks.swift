@@ -39,14 +39,37 @@ extension Benchmarks {
             }
         }
 
-        // Reference: single-core recovery of every sender.
-        let clock = ContinuousClock()
-        let refStart = clock.now
-        var sink = 0
-        for t in txs { if let a = try? t.recoverSender() { sink &+= Int(a.lo) } }
-        blackHole(sink)
-        let refRate = Double(count) / secondsOf(clock.now - refStart)
+        // Three rounds, each measuring the reference (single-core recovery of every sender) and
+        // then the pipeline on a fresh database; the best of each is reported, so a noisy moment
+        // on a shared machine does not decide the ratio either way.
+        var refRate = 0.0, rate = 0.0, blocks = 0
+        for _ in 0..<3 {
+            let clock = ContinuousClock()
+            let refStart = clock.now
+            var sink = 0
+            for t in txs { if let a = try? t.recoverSender() { sink &+= Int(a.lo) } }
+            blackHole(sink)
+            refRate = max(refRate, Double(count) / secondsOf(clock.now - refStart))
+            let round = try transfersRound(txs: txs, sealerKey: keys[0], genesis: genesis)
+            rate = max(rate, round.rate)
+            blocks = round.blocks
+        }
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        let peakMiB = Double(usage.ru_maxrss) / 1024
+        return [
+            BenchResult(bench: "transfers", value: rate, unit: "tx/s", reference: refRate,
+                        referenceName: "one core's signature recovery (best of 3 each)", target: 1.0),
+            BenchResult(bench: "transfers.peakMemory", value: peakMiB, unit: "MiB", reference: peakMiB,
+                        referenceName: "peak RSS (\(blocks) blocks)", target: nil),
+        ]
+    }
 
+    /// One run of the transfer pipeline on a fresh database: committed transactions per second
+    /// and the number of blocks.
+    static func transfersRound(txs: [SignedTransaction], sealerKey: PrivateKey, genesis: Genesis) throws -> (rate: Double, blocks: Int) {
+        let count = txs.count
+        let clock = ContinuousClock()
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("provernet-bench-\(UInt64.random(in: 0 ... .max))").path
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let store = try LevelDBStore(path: dir)
@@ -92,7 +115,7 @@ extension Benchmarks {
             }
             let t2 = clock.now
             let (block, receipts, _) = try chain.sealNext(candidates: pool.candidates(baseFee: Header.nextBaseFee(parent: chain.head)),
-                                                          key: keys[0], timestamp: UInt64(blocks + 1))
+                                                          key: sealerKey, timestamp: UInt64(blocks + 1))
             let t3 = clock.now
             tSeal += secondsOf(t3 - t2)
             try pool.reset(view: BenchAccountView(state: chain.latestState()), touched: Set(receipts.map(\.from)))
@@ -107,16 +130,7 @@ extension Benchmarks {
                          threadCPUSeconds() - sealerCPU0, tRecoverOwn, tRecoverWait, tAdd, tSeal, tReset))
         }
         let elapsed = secondsOf(clock.now - start)
-        let rate = Double(count) / elapsed
-        var usage = rusage()
-        getrusage(RUSAGE_SELF.rawValue, &usage)
-        let peakMiB = Double(usage.ru_maxrss) / 1024
-        return [
-            BenchResult(bench: "transfers", value: rate, unit: "tx/s", reference: refRate,
-                        referenceName: "one core's signature recovery", target: 1.0),
-            BenchResult(bench: "transfers.peakMemory", value: peakMiB, unit: "MiB", reference: peakMiB,
-                        referenceName: "peak RSS (\(blocks) blocks)", target: nil),
-        ]
+        return (Double(count) / elapsed, blocks)
     }
 
     /// Root updates of 1,000-key batches on a 1,000,000-key tree, against the bare Keccak-256 work

@@ -34,6 +34,28 @@ import Testing
         #expect(throws: ChainError.notInitialized("(memory)")) { try Blockchain(store: MemoryStore(), genesis: try genesis()) }
     }
 
+    /// A database written with another storage layout (e.g. one record per tree node, layout 1)
+    /// is refused with both versions named, and left as it was.
+    @Test func refusesAnotherLayoutVersion() throws {
+        let store = MemoryStore()
+        try Blockchain.initialize(store: store, genesis: try genesis())
+        try store.put(Schema.databaseVersionKey, Schema.encode(1))
+        func count() throws -> Int {
+            var n = 0
+            try store.scan { _, _ in n += 1; return true }
+            return n
+        }
+        let before = try count()
+        do {
+            _ = try Blockchain(store: store, genesis: try genesis())
+            Issue.record("opened a layout-1 database")
+        } catch let e as ChainError {
+            #expect(e.description.contains("database layout version 1, this node writes \(Schema.version)"), "\(e)")
+        }
+        #expect(try count() == before)
+        #expect(try store.get(Schema.databaseVersionKey) == Schema.encode(1))
+    }
+
     /// Each broken genesis names the field at fault.
     @Test(arguments: Array(0..<19))
     func refusesBrokenGenesis(index: Int) {

@@ -33,7 +33,7 @@ final class PageCache: @unchecked Sendable {
     private var count = 0
     let capacity: Int
 
-    init(initialSlots: Int = 1 << 14, capacity: Int = 1 << 17) {
+    init(initialSlots: Int = 1 << 14, capacity: Int = 1 << 18) {
         self.capacity = capacity
         keys = [Hash32](repeating: .zero, count: initialSlots)
         values = [TreePage?](repeating: nil, count: initialSlots)

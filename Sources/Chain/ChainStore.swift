@@ -25,16 +25,20 @@ struct StorePageSource: TreePageSource {
 /// Decoded state-tree pages kept in memory. Pages are immutable (content-addressed), so a
 /// cached page is never stale. An open-addressing table indexed by the page hash's first word
 /// (already uniformly random, so no further hashing): a lookup on the sealing path costs a
-/// probe or two. It grows to `capacity` slots, and is emptied when full.
+/// probe or two. It grows to `capacity` slots, and is emptied when half of them are used or
+/// the decoded pages it holds reach `byteBudget` bytes (about; values included).
 final class PageCache: @unchecked Sendable {
     private let lock = NSLock()
     private var keys: [Hash32]
     private var values: [TreePage?]
     private var count = 0
+    private var bytes = 0
     let capacity: Int
+    let byteBudget: Int
 
-    init(initialSlots: Int = 1 << 14, capacity: Int = 1 << 18) {
+    init(initialSlots: Int = 1 << 14, capacity: Int = 1 << 18, byteBudget: Int = 256 << 20) {
         self.capacity = capacity
+        self.byteBudget = byteBudget
         keys = [Hash32](repeating: .zero, count: initialSlots)
         values = [TreePage?](repeating: nil, count: initialSlots)
     }
@@ -63,6 +67,8 @@ final class PageCache: @unchecked Sendable {
         if (count + 1) * 2 > keys.count {
             if keys.count < capacity { grow() } else { clear() }
         }
+        let size = p.approximateMemorySize
+        if bytes + size > byteBudget { clear() }
         let mask = keys.count - 1
         var i = Int(truncatingIfNeeded: h.a) & mask
         while values[i] != nil {
@@ -72,6 +78,7 @@ final class PageCache: @unchecked Sendable {
         keys[i] = h
         values[i] = p
         count += 1
+        bytes += size
     }
 
     private func grow() {
@@ -79,12 +86,14 @@ final class PageCache: @unchecked Sendable {
         keys = [Hash32](repeating: .zero, count: oldKeys.count * 2)
         values = [TreePage?](repeating: nil, count: oldKeys.count * 2)
         count = 0
+        bytes = 0
         for i in oldKeys.indices { if let v = oldValues[i] { insert(oldKeys[i], v) } }
     }
 
     private func clear() {
         for i in values.indices { values[i] = nil }
         count = 0
+        bytes = 0
     }
 }
 
@@ -105,8 +114,9 @@ struct StoreStateReader: StateReader {
 
 /// Accounts as the latest committed block left them, for the accounts recent blocks wrote
 /// (the ones the next block, the mempool and wallets are most likely to read). Filled only
-/// from committed blocks, after their batch is written and before the head moves, so an entry
-/// is never older than the store. Emptied when it reaches `capacity` entries.
+/// from committed blocks: a block's accounts are dropped before its batch is written and filled
+/// in after, before the head moves, so a cached entry is never older than the store. Emptied
+/// when it reaches `capacity` entries.
 final class AccountCache: @unchecked Sendable {
     private let lock = NSLock()
     private var map: [Address: Account] = [:]
@@ -116,6 +126,11 @@ final class AccountCache: @unchecked Sendable {
 
     /// The cached account (an empty one when it was deleted), or nil when not cached.
     func get(_ a: Address) -> Account? { lock.withLock { map[a] } }
+
+    /// Forgets accounts a block is about to write (readers fall through to the store).
+    func invalidate(_ accounts: [Address: Account]) {
+        lock.withLock { for a in accounts.keys { map[a] = nil } }
+    }
 
     /// Records what a committed block wrote.
     func update(_ accounts: [Address: Account]) {

@@ -10,10 +10,14 @@ public protocol TreePageSource {
 public enum StateTreeError: Error, Equatable, Sendable, CustomStringConvertible {
     /// A page the root refers to is not in the store: the database is incomplete or corrupt.
     case missingPage(Hash32)
+    /// A value longer than a stored page can hold (``TreePage/maxValueLength``).
+    case valueTooLarge(keyHash: Hash32, length: Int)
 
     public var description: String {
         switch self {
         case .missingPage(let h): return "state tree page \(h) is missing from the database"
+        case .valueTooLarge(let k, let n):
+            return "state value of \(n) bytes under key hash \(k) exceeds the limit of \(TreePage.maxValueLength)"
         }
     }
 }
@@ -93,10 +97,14 @@ public struct SparseMerkleTree {
     }
 
     /// Applies a batch of changes (later entries for the same key win) and returns the new root.
-    /// Deleting an absent key and storing an unchanged value are no-ops.
+    /// Deleting an absent key and storing an unchanged value are no-ops. A value over
+    /// ``TreePage/maxValueLength`` bytes is refused before anything changes.
     @discardableResult
     public mutating func update(_ changes: [Update]) throws -> Hash32 {
         if changes.isEmpty { return root }
+        for c in changes where (c.value?.count ?? 0) > TreePage.maxValueLength {
+            throw StateTreeError.valueTooLarge(keyHash: c.keyHash, length: c.value!.count)
+        }
         // Sort by key hash (stable, so the last change per key is last among equals); keep it.
         var order = Array(changes.indices)
         order.sort { x, y in

@@ -62,6 +62,14 @@ public struct TreePage: Sendable {
         slots[i] = slot
     }
 
+    /// Roughly the bytes the decoded page occupies in memory (slots and leaf values), for
+    /// caches that bound their size.
+    public var approximateMemorySize: Int {
+        var n = 64 + storedCount * MemoryLayout<TreeSlot>.stride
+        for s in slots { if case .leaf(_, let v, _) = s { n += 32 + v.count } }
+        return n
+    }
+
     /// The hash of the page's root, under which the page is stored.
     public var rootHash: Hash32 { self[0].hash }
 

@@ -179,6 +179,22 @@ private struct PersistedTree {
         #expect(written > 1_500 && written < 3_200, "\(written) pages")
     }
 
+    /// A value no page could store is refused before anything changes.
+    @Test func oversizedValuesAreRefused() throws {
+        var t = PersistedTree()
+        let root = try t.apply([.init(key: [1], value: [1])])
+        let big = [UInt8](repeating: 7, count: TreePage.maxValueLength + 1)
+        #expect(throws: StateTreeError.valueTooLarge(keyHash: Hash32.keccak256([2]), length: big.count)) {
+            try t.tree.update([.init(key: [3], value: [3]), .init(key: [2], value: big)])
+        }
+        #expect(t.tree.root == root && t.tree.pendingPages.isEmpty)
+        // The largest allowed value round-trips through a stored page.
+        let max = [UInt8](repeating: 9, count: TreePage.maxValueLength)
+        let r = try t.apply([.init(key: [2], value: max)])
+        #expect(try TreePage(encoded: t.store.pages[r]!.encoded) == t.store.pages[r]!)
+        #expect(try SparseMerkleTree(root: r, source: t.store).get([2]) == max)
+    }
+
     @Test func pageEncodingRoundTrip() throws {
         var t = PersistedTree()
         try t.apply((0..<3_000).map { .init(key: withUnsafeBytes(of: UInt32($0)) { Array($0) }, value: Array(repeating: 7, count: $0 % 300)) })

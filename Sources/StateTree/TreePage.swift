@@ -166,7 +166,8 @@ extension TreePage {
 
     /// Decodes stored bytes, checking everything a page can check about itself: the shape
     /// (branches only above the last level, page references only on it, no branch that should
-    /// have collapsed), every branch hash against its children, every byte used. So a damaged
+    /// have collapsed), every branch hash against its children, minimal lengths, every byte
+    /// used, so a page that decodes re-encodes to exactly its bytes. So a damaged
     /// page is refused, or decodes with another root hash than the one it is stored under.
     public init(encoded bytes: [UInt8]) throws(TreePageDecodingError) {
         self.init()
@@ -198,7 +199,10 @@ extension TreePage {
                 let byte = b[pos]
                 pos += 1
                 n |= Int(byte & 0x7f) << shift
-                if byte & 0x80 == 0 { break }
+                if byte & 0x80 == 0 {
+                    guard byte != 0 || shift == 0 else { throw TreePageDecodingError(reason: "non-minimal value length") }
+                    break
+                }
                 shift += 7
                 guard shift < 28 else { throw TreePageDecodingError(reason: "value length too long") }
             }

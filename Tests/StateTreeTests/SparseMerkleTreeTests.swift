@@ -195,6 +195,42 @@ private struct PersistedTree {
         #expect(try SparseMerkleTree(root: r, source: t.store).get([2]) == max)
     }
 
+    /// Random and mutated bytes never crash the decoder, and whatever decodes is canonical:
+    /// it re-encodes to exactly the bytes it came from.
+    @Test func fuzzedPagesDecodeCanonicallyOrNotAtAll() throws {
+        var rng = Rng(s: 41)
+        var t = PersistedTree()
+        try t.apply((0..<400).map { .init(key: [UInt8($0 % 256), UInt8($0 / 256)], value: Array(repeating: 1, count: $0 % 140)) })
+        let samples = Array(t.store.pages.values.map(\.encoded).prefix(40))
+        var decoded = 0
+        for i in 0..<20_000 {
+            var b: [UInt8]
+            if i % 4 == 0 {
+                b = (0..<Int(rng.next() % 120)).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
+                if !b.isEmpty { b[0] = UInt8(rng.next() % 5) }
+            } else {
+                b = samples[Int(rng.next() % UInt64(samples.count))]
+                for _ in 0...Int(rng.next() % 3) where !b.isEmpty {
+                    let at = Int(rng.next() % UInt64(b.count))
+                    switch rng.next() % 3 {
+                    case 0: b[at] = UInt8(truncatingIfNeeded: rng.next())
+                    case 1: b.remove(at: at)
+                    default: b.insert(UInt8(truncatingIfNeeded: rng.next()), at: at)
+                    }
+                }
+            }
+            if let p = try? TreePage(encoded: b) {
+                decoded += 1
+                #expect(p.encoded == b)
+            }
+        }
+        #expect(decoded > 0)
+        // A non-minimal length (0x80 0x00 for zero) is refused.
+        let h = [UInt8](repeating: 0x11, count: 32)
+        #expect((try? TreePage(encoded: [0x01] + h + [0x00])) != nil)
+        #expect((try? TreePage(encoded: [0x01] + h + [0x80, 0x00])) == nil)
+    }
+
     @Test func pageEncodingRoundTrip() throws {
         var t = PersistedTree()
         try t.apply((0..<3_000).map { .init(key: withUnsafeBytes(of: UInt32($0)) { Array($0) }, value: Array(repeating: 7, count: $0 % 300)) })

@@ -49,8 +49,12 @@ extension Benchmarks {
             var sink = 0
             for t in txs { if let a = try? t.recoverSender() { sink &+= Int(a.lo) } }
             blackHole(sink)
-            refRate = max(refRate, Double(count) / secondsOf(clock.now - refStart))
+            let ref = Double(count) / secondsOf(clock.now - refStart)
+            refRate = max(refRate, ref)
             let round = try transfersRound(txs: txs, sealerKey: keys[0], genesis: genesis)
+            if ProcessInfo.processInfo.environment["BENCH_DEBUG"] != nil {
+                print(String(format: "round: %.0f tx/s vs %.0f recoveries/s → %.3f", round.rate, ref, round.rate / ref))
+            }
             rate = max(rate, round.rate)
             blocks = round.blocks
         }

@@ -148,9 +148,7 @@ public final class Blockchain: @unchecked Sendable {
                 }
             }
             let blockLogs = try executor.endBlock(state: state, context: ctx)
-            var bloom = Bloom()
-            for r in receipts { bloom.formUnion(r.logsBloom) }
-            for l in blockLogs { bloom.add(l) }
+            let bloom = Blockchain.bloom(receipts: receipts, blockLogs: blockLogs)
             var tree = stateTree(root: parent.stateRoot)
             let (root, changes) = try state.commit(into: &tree)
             let header = Header(parentHash: parent.hash, coinbase: ctx.coinbase, stateRoot: root,
@@ -159,14 +157,7 @@ public final class Blockchain: @unchecked Sendable {
                                 timestamp: ctx.timestamp, extraData: genesis.extraData, baseFeePerGas: ctx.baseFee)
             let seal = key.sign(hash: header.hash)
             let block = Block(header: header, transactions: included, seal: seal)
-            let pages = tree.takePendingPages()
-            var commit = BlockCommit()
-            commit.add(block: block, receipts: receipts, blockLogs: blockLogs, changes: changes, pages: pages)
-            accountCache.invalidate(state.touchedAccounts)
-            try store.write(commit.batch, sync: syncWrites)
-            pageCache.put(pages)
-            accountCache.update(state.touchedAccounts)
-            _head = header
+            try commit(block, receipts: receipts, blockLogs: blockLogs, state: state, changes: changes, tree: &tree)
             return (block, receipts, skipped)
         }
     }
@@ -223,23 +214,38 @@ public final class Blockchain: @unchecked Sendable {
             let blockLogs = try executor.endBlock(state: state, context: ctx)
             try check("gas used", gasUsed, h.gasUsed)
             try check("receipts root", Block.receiptsRoot(receipts), h.receiptsRoot)
-            var bloom = Bloom()
-            for r in receipts { bloom.formUnion(r.logsBloom) }
-            for l in blockLogs { bloom.add(l) }
+            let bloom = Blockchain.bloom(receipts: receipts, blockLogs: blockLogs)
             if bloom != h.logsBloom { throw ChainError.mismatch(number: n, field: "logs bloom", expected: "computed bloom", got: "header bloom") }
             var tree = stateTree(root: parent.stateRoot)
             let (root, changes) = try state.commit(into: &tree)
             try check("state root", root, h.stateRoot)
-            let pages = tree.takePendingPages()
-            var commit = BlockCommit()
-            commit.add(block: block, receipts: receipts, blockLogs: blockLogs, changes: changes, pages: pages)
-            accountCache.invalidate(state.touchedAccounts)
-            try store.write(commit.batch, sync: syncWrites)
-            pageCache.put(pages)
-            accountCache.update(state.touchedAccounts)
-            _head = h
+            try commit(block, receipts: receipts, blockLogs: blockLogs, state: state, changes: changes, tree: &tree)
             return receipts
         }
+    }
+
+    /// The logs bloom of a block: its receipts' blooms and the end-of-block logs.
+    static func bloom(receipts: [Receipt], blockLogs: [Log]) -> Bloom {
+        var bloom = Bloom()
+        for r in receipts { bloom.formUnion(r.logsBloom) }
+        for l in blockLogs { bloom.add(l) }
+        return bloom
+    }
+
+    /// Writes a checked block with everything it changed as one synced batch, then brings the
+    /// caches and the head up to it. The block's accounts leave the account cache before the
+    /// write and come back after it, so no cached account is ever older than the store.
+    /// Called with `lock` held.
+    private func commit(_ block: Block, receipts: [Receipt], blockLogs: [Log], state: WorldState,
+                        changes: [(key: [UInt8], value: [UInt8]?)], tree: inout SparseMerkleTree) throws {
+        let pages = tree.takePendingPages()
+        var batch = BlockCommit()
+        batch.add(block: block, receipts: receipts, blockLogs: blockLogs, changes: changes, pages: pages)
+        accountCache.invalidate(state.touchedAccounts)
+        try store.write(batch.batch, sync: syncWrites)
+        pageCache.put(pages)
+        accountCache.update(state.touchedAccounts)
+        _head = block.header
     }
 
     /// Recovers and statelessly checks every sender, spread over all cores.

@@ -107,8 +107,7 @@ struct StoreStateReader: StateReader {
 
     func account(_ a: Address) throws -> Account? {
         if let cached = accounts?.get(a) { return cached.isEmpty ? nil : cached }
-        guard let raw = try store.get(Schema.stateKey(StateKey.account(a).bytes)) else { return nil }
-        do { return try Account(decoding: raw) } catch { throw StateError.corrupt("account \(a): \(error)") }
+        return try decodedAccount(a)
     }
 }
 

@@ -10,7 +10,11 @@ public protocol StateReader {
 }
 
 extension StateReader {
-    public func account(_ a: Address) throws -> Account? {
+    public func account(_ a: Address) throws -> Account? { try decodedAccount(a) }
+
+    /// The account read as raw state and decoded (what ``account(_:)`` does by default; readers
+    /// that override it fall back to this).
+    public func decodedAccount(_ a: Address) throws -> Account? {
         guard let raw = try stateValue(StateKey.account(a).bytes) else { return nil }
         do { return try Account(decoding: raw) } catch { throw StateError.corrupt("account \(a): \(error)") }
     }

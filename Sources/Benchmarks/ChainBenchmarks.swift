@@ -1,4 +1,5 @@
 import Chain
+import Node
 import Dispatch
 import Foundation
 import Primitives
@@ -104,7 +105,7 @@ extension Benchmarks {
             let t1 = clock.now
             let batches = recovery.takeRecovered()
             if !batches.isEmpty {
-                let view = BenchAccountView(state: chain.latestState())
+                let view = ChainAccountView(chain: chain)
                 for b in batches { for (t, a) in b { try pool.add(t, sender: a, view: view) } }
             }
             tAdd += secondsOf(clock.now - t1)
@@ -122,7 +123,7 @@ extension Benchmarks {
                                                           key: sealerKey, timestamp: UInt64(blocks + 1))
             let t3 = clock.now
             tSeal += secondsOf(t3 - t2)
-            try pool.reset(view: BenchAccountView(state: chain.latestState()), touched: Set(receipts.map(\.from)))
+            try pool.reset(view: ChainAccountView(chain: chain), touched: Set(receipts.map(\.from)))
             tReset += secondsOf(clock.now - t3)
             committed += block.transactions.count
             blocks += 1
@@ -240,16 +241,6 @@ final class ChunkedRecovery: @unchecked Sendable {
         cond.lock()
         while recovered.isEmpty && finishedChunks < chunkCount { cond.wait() }
         cond.unlock()
-    }
-}
-
-struct BenchAccountView: AccountView {
-    let state: WorldState
-    func nonce(of address: Address) throws -> UInt64 { try state.nonce(address) }
-    func balance(of address: Address) throws -> UInt256 { try state.balance(address) }
-    func account(of address: Address) throws -> (nonce: UInt64, balance: UInt256) {
-        let a = try state.account(address)
-        return (a.nonce, a.balance)
     }
 }
 

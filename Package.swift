@@ -94,6 +94,8 @@ let package = Package(
         .executableTarget(name: "provernet", dependencies: ["ProverNetCLI"]),
 
         // MARK: Tests (mirror the modules)
+        // Shared by the test targets: a seedable generator.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
         .testTarget(name: "RPCTests", dependencies: [
             "RPC", "JSON", "Chain", "Node", "TxPool", "Storage", "Transactions", "Secp256k1", "Primitives",
@@ -104,21 +106,21 @@ let package = Package(
             .product(name: "NIOWebSocket", package: "swift-nio"),
         ]),
         .testTarget(name: "KeccakTests", dependencies: ["Keccak", "Hashing"]),
-        .testTarget(name: "PrimitivesTests", dependencies: ["Primitives"]),
+        .testTarget(name: "PrimitivesTests", dependencies: ["TestSupport", "Primitives"]),
         .testTarget(name: "RLPTests", dependencies: ["RLP", "Primitives"]),
-        .testTarget(name: "ABITests", dependencies: ["ABI", "Primitives"]),
+        .testTarget(name: "ABITests", dependencies: ["TestSupport", "ABI", "Primitives"]),
         .testTarget(name: "Secp256k1Tests", dependencies: ["Secp256k1", "Primitives"]),
         .testTarget(name: "TransactionsTests", dependencies: ["Transactions", "Primitives", "RLP", "Secp256k1"]),
         .testTarget(name: "ChainTests", dependencies: ["Chain", "Storage", "Transactions", "Secp256k1", "Primitives", "StateTree"]),
-        .testTarget(name: "SystemContractsTests", dependencies: ["SystemContracts", "Chain", "ABI", "Storage", "Transactions", "Secp256k1", "Primitives"]),
+        .testTarget(name: "SystemContractsTests", dependencies: ["TestSupport", "SystemContracts", "Chain", "ABI", "Storage", "Transactions", "Secp256k1", "Primitives"]),
         .testTarget(name: "KeystoreTests", dependencies: ["Keystore", "Secp256k1", "Primitives"]),
         .testTarget(name: "TxPoolTests", dependencies: ["TxPool", "Transactions", "Secp256k1", "Primitives"]),
-        .testTarget(name: "StateTreeTests", dependencies: ["StateTree", "Primitives"]),
-        .testTarget(name: "StorageTests", dependencies: ["Storage", "provernet"]),
+        .testTarget(name: "StateTreeTests", dependencies: ["TestSupport", "StateTree", "Primitives"]),
+        .testTarget(name: "StorageTests", dependencies: ["TestSupport", "Storage", "provernet"]),
         .testTarget(name: "ProverNetCLITests", dependencies: ["ProverNetCLI", "provernet"]),
-        .testTarget(name: "RISCVTests", dependencies: ["RISCV", "Keccak", "Hashing"]),
-        .testTarget(name: "KoalaBearTests", dependencies: ["KoalaBear"]),
-        .testTarget(name: "STARKTests", dependencies: ["STARK", "KoalaBear"]),
+        .testTarget(name: "RISCVTests", dependencies: ["TestSupport", "RISCV", "Keccak", "Hashing"]),
+        .testTarget(name: "KoalaBearTests", dependencies: ["TestSupport", "KoalaBear"]),
+        .testTarget(name: "STARKTests", dependencies: ["TestSupport", "STARK", "KoalaBear"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,5 +1,6 @@
 import ABI
 import Primitives
+import TestSupport
 
 /// Bytes from hex text; whitespace, newlines and `0x` prefixes anywhere are ignored.
 func hex(_ text: String) -> [UInt8] {
@@ -17,19 +18,6 @@ func word(_ n: UInt256) -> [UInt8] { n.bigEndianBytes }
 
 /// `bytes` right-padded with zeros to a multiple of 32.
 func padded(_ bytes: [UInt8]) -> [UInt8] { bytes + [UInt8](repeating: 0, count: (32 - bytes.count % 32) % 32) }
-
-/// SplitMix64: a small, fast, seedable generator so failures reproduce.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9e37_79b9_7f4a_7c15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-        return z ^ (z >> 31)
-    }
-}
 
 /// Random ABI types (nesting depth ≤ 3) and matching values.
 struct Generator {

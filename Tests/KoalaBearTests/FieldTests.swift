@@ -1,5 +1,6 @@
 import KoalaBear
 import Testing
+import TestSupport
 
 @Suite struct FieldConstantTests {
     @Test func modulusAndMontgomeryConstants() {

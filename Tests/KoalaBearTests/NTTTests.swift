@@ -1,5 +1,6 @@
 import KoalaBear
 import Testing
+import TestSupport
 
 @Suite struct NTTTests {
     @Test(arguments: Array(0...10))

@@ -1,16 +1,10 @@
 import KoalaBear
+import TestSupport
 
-/// Deterministic SplitMix64, so property tests are reproducible.
-struct TestRNG {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+/// The shared seedable generator, with field elements for these tests.
+typealias TestRNG = SplitMix64
+
+extension SplitMix64 {
     mutating func field() -> KoalaBear { KoalaBear(next() % UInt64(KoalaBear.modulus)) }
     mutating func ext() -> KoalaBearExt { KoalaBearExt(field(), field(), field(), field()) }
     mutating func fields(_ n: Int) -> [KoalaBear] { (0..<n).map { _ in field() } }

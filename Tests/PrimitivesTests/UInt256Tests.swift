@@ -1,20 +1,9 @@
 import Primitives
 import Testing
-
-/// A tiny deterministic generator (SplitMix64) so property tests replay identically.
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
+import TestSupport
 
 extension UInt256 {
-    static func random(using g: inout SplitMix) -> UInt256 {
+    static func random(using g: inout SplitMix64) -> UInt256 {
         // Mix in sparse values so carries and short divisors get exercised.
         let shape = g.next() % 4
         var v = UInt256(w0: g.next(), w1: g.next(), w2: g.next(), w3: g.next())
@@ -67,7 +56,7 @@ extension UInt256 {
 
     /// Division laws on random operands: a = q·b + r with r < b, and mul/div inverse.
     @Test func divisionProperties() {
-        var g = SplitMix(state: 42)
+        var g = SplitMix64(seed: 42)
         for _ in 0..<3000 {
             let a = UInt256.random(using: &g)
             var b = UInt256.random(using: &g) >> Int(g.next() % 256)
@@ -82,7 +71,7 @@ extension UInt256 {
 
     /// Addition and multiplication against 128-bit arithmetic on small operands.
     @Test func agreesWithNativeArithmetic() {
-        var g = SplitMix(state: 7)
+        var g = SplitMix64(seed: 7)
         for _ in 0..<2000 {
             let x = g.next(), y = g.next()
             let (h, l) = x.multipliedFullWidth(by: y)

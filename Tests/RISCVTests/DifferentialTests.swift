@@ -1,5 +1,6 @@
 import Testing
 @testable import RISCV
+import TestSupport
 
 /// A deliberately plain RV32IM interpreter: decodes every instruction from its bits at every
 /// step, keeps memory in a dictionary of bytes and computes in 64-bit integers. It also writes

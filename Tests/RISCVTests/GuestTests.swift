@@ -2,6 +2,7 @@ import Hashing
 import Keccak
 import Testing
 @testable import RISCV
+import TestSupport
 
 /// The example guests (Tools/guest/examples, built by Tools/guest/build.sh), in C and in
 /// Embedded Swift, checked against the host's own computation.

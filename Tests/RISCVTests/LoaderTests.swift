@@ -2,6 +2,7 @@ import Keccak
 import Primitives
 import Testing
 @testable import RISCV
+import TestSupport
 
 /// The ELF loader's refusals (each with its message), program identity, and a fuzzed corpus.
 @Suite struct LoaderTests {

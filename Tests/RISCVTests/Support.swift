@@ -139,20 +139,6 @@ func pcOf(_ index: Int) -> UInt32 { ZKVM.textStart + UInt32(4 * index) }
 
 func le32(_ v: UInt32) -> [UInt8] { (0..<4).map { UInt8(truncatingIfNeeded: v >> (8 * $0)) } }
 
-// MARK: - Deterministic randomness
-
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9e37_79b9_7f4a_7c15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-        return z ^ (z >> 31)
-    }
-}
-
 // MARK: - ELF files built by hand
 
 /// Writes an ELF32 file: header, program headers, segment bytes, then `trailer` (standing in

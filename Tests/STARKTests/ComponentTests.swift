@@ -1,6 +1,7 @@
 import KoalaBear
 @testable import STARK
 import Testing
+import TestSupport
 
 @Suite struct MerkleTests {
     func tree(_ leaves: Int, seed: UInt64) -> (MerkleTree, ColumnMatrix) {

@@ -1,6 +1,7 @@
 import KoalaBear
 import STARK
 import Testing
+import TestSupport
 
 @Suite struct ExampleAIRTests {
     @Test(arguments: [1, 4, 6, 10])

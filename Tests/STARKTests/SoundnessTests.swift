@@ -1,6 +1,7 @@
 import KoalaBear
 import STARK
 import Testing
+import TestSupport
 
 @Suite struct SoundnessTests {
     /// Every single-byte change of a valid proof is rejected, by the decoder or the verifier,

@@ -1,17 +1,7 @@
 import Primitives
 import StateTree
 import Testing
-
-private struct Rng: RandomNumberGenerator {
-    var s: UInt64
-    mutating func next() -> UInt64 {
-        s &+= 0x9E37_79B9_7F4A_7C15
-        var z = s
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
+import TestSupport
 
 /// A tree whose pending pages are persisted into a dictionary after every batch, the way the
 /// node persists them into LevelDB with each block.
@@ -38,7 +28,7 @@ private struct PersistedTree {
     /// Random insert/update/delete batches: the root always equals a from-scratch rebuild of the
     /// resulting key set, and every key reads back.
     @Test func incrementalEqualsRebuild() throws {
-        var rng = Rng(s: 99)
+        var rng = SplitMix64(seed: 99)
         var t = PersistedTree()
         var model: [[UInt8]: [UInt8]] = [:]
         for round in 0..<60 {
@@ -82,7 +72,7 @@ private struct PersistedTree {
 
     @Test func proofs() throws {
         var t = PersistedTree()
-        var rng = Rng(s: 5)
+        var rng = SplitMix64(seed: 5)
         var model: [[UInt8]: [UInt8]] = [:]
         for i in 0..<300 {
             let k = withUnsafeBytes(of: UInt32(i).bigEndian) { Array($0) }
@@ -139,7 +129,7 @@ private struct PersistedTree {
     /// the root always equals the rebuild, every key reads back from the persisted pages alone,
     /// every page is stored under its root hash, and proofs verify.
     @Test func deepTreesGrowAndShrink() throws {
-        var rng = Rng(s: 7)
+        var rng = SplitMix64(seed: 7)
         var t = PersistedTree()
         var model: [[UInt8]: [UInt8]] = [:]
         for round in 0..<24 {
@@ -198,7 +188,7 @@ private struct PersistedTree {
     /// Random and mutated bytes never crash the decoder, and whatever decodes is canonical:
     /// it re-encodes to exactly the bytes it came from.
     @Test func fuzzedPagesDecodeCanonicallyOrNotAtAll() throws {
-        var rng = Rng(s: 41)
+        var rng = SplitMix64(seed: 41)
         var t = PersistedTree()
         try t.apply((0..<400).map { .init(key: [UInt8($0 % 256), UInt8($0 / 256)], value: Array(repeating: 1, count: $0 % 140)) })
         let samples = Array(t.store.pages.values.map(\.encoded).prefix(40))

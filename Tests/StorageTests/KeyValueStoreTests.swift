@@ -1,6 +1,7 @@
 import Foundation
 import Storage
 import Testing
+import TestSupport
 
 @Suite("KeyValueStore behaviour (both backends)")
 struct KeyValueStoreTests {
@@ -197,13 +198,13 @@ struct KeyValueStoreTests {
     /// Random operations over a tiny alphabet (0x00, 0x7F, 0xFF), checked against a model.
     @Test(arguments: Backend.allCases)
     func matchesReferenceModel(_ backend: Backend) throws {
-        var rng = SplitMix(seed: 42)
+        var rng = SplitMix64(seed: 42)
         try withStore(backend) { store in
             var model: [[UInt8]: [UInt8]] = [:]
             let alphabet: [UInt8] = [0x00, 0x7F, 0xFF]
-            func randomKey() -> [UInt8] { (0..<rng.next(4)).map { _ in alphabet[rng.next(3)] } }
+            func randomKey() -> [UInt8] { (0..<rng.below(4)).map { _ in alphabet[rng.below(3)] } }
             for step in 0..<3000 {
-                switch rng.next(10) {
+                switch rng.below(10) {
                 case 0..<5:
                     let (key, value) = (randomKey(), [UInt8(step & 0xFF)])
                     try store.put(key, value); model[key] = value
@@ -212,9 +213,9 @@ struct KeyValueStoreTests {
                     try store.delete(key); model[key] = nil
                 case 8:
                     var batch = WriteBatch()
-                    for _ in 0..<rng.next(8) {
+                    for _ in 0..<rng.below(8) {
                         let key = randomKey()
-                        if rng.next(2) == 0 { batch.put(key, [1]); model[key] = [1] } else { batch.delete(key); model[key] = nil }
+                        if rng.below(2) == 0 { batch.put(key, [1]); model[key] = [1] } else { batch.delete(key); model[key] = nil }
                     }
                     try store.write(batch)
                 default:
@@ -227,18 +228,5 @@ struct KeyValueStoreTests {
             }
             #expect(try store.entries().count == model.count)
         }
-    }
-}
-
-/// Small deterministic PRNG for reproducible randomized tests.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next(_ bound: Int) -> Int {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return Int((z ^ (z >> 31)) % UInt64(bound))
     }
 }

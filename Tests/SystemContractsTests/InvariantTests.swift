@@ -5,26 +5,16 @@ import Secp256k1
 import SystemContracts
 import Testing
 import Transactions
+import TestSupport
 
 /// Random sequences of every operation by several accounts; after every block the market's
 /// invariants hold: total BREV = supply − burned, the staking balance equals the vaults' assets,
 /// each vault's assets cover what its shares are worth (within one wei per staker of rounding),
 /// and the market's balance equals the escrow of open requests.
 @Suite struct InvariantTests {
-    struct Rng: RandomNumberGenerator {
-        var s: UInt64
-        mutating func next() -> UInt64 {
-            s &+= 0x9E37_79B9_7F4A_7C15
-            var z = s
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     @Test(arguments: [1, 2, 3] as [UInt64])
     func randomOperationsKeepInvariants(seed: UInt64) throws {
-        var rng = Rng(s: seed)
+        var rng = SplitMix64(seed: seed)
         let h = try Harness()
         let program = try h.program()
         let actors = keys

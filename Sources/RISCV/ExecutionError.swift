@@ -114,3 +114,23 @@ public enum TrapKind: Sendable, Equatable, CustomStringConvertible {
         }
     }
 }
+
+extension TrapKind {
+    /// Why a `width`-byte load at `address` faults, once the fast path has seen that it does:
+    /// misaligned, or else out of bounds.
+    static func loadFault(address a: UInt32, width: Int) -> TrapKind {
+        a & UInt32(width - 1) != 0 ? .misalignedLoad(address: a, width: width) : .loadOutOfBounds(address: a, width: width)
+    }
+
+    /// Why a `width`-byte store at `address` faults: misaligned, or else past the end of
+    /// memory, or else into the code.
+    static func storeFault(address a: UInt32, width: Int, memorySize: UInt32) -> TrapKind {
+        if a & UInt32(width - 1) != 0 { return .misalignedStore(address: a, width: width) }
+        return a > memorySize &- UInt32(width) ? .storeOutOfBounds(address: a, width: width) : .storeToCode(address: a)
+    }
+
+    /// Why a jump to `target` faults: misaligned, or else outside the code.
+    static func jumpFault(target: UInt32) -> TrapKind {
+        target & 3 != 0 ? .misalignedJump(target: target) : .jumpOutsideCode(target: target)
+    }
+}

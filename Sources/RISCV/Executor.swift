@@ -282,8 +282,7 @@ public final class Executor {
                 let target = (regs[rs1] &+ d.imm) & ~1
                 let offset = target &- base
                 if offset & 3 != 0 || offset >= codeBytes {
-                    let kind: TrapKind = target & 3 != 0 ? .misalignedJump(target: target) : .jumpOutsideCode(target: target)
-                    stop = trap(kind, at: pc, cycle: cycle)
+                    stop = trap(.jumpFault(target: target), at: pc, cycle: cycle)
                     break loop
                 }
                 regs[rd] = link(pc)
@@ -298,7 +297,7 @@ public final class Executor {
             case .lb, .lbu:
                 let a = regs[rs1] &+ d.imm
                 if a >= memSize {
-                    stop = trap(.loadOutOfBounds(address: a, width: 1), at: pc, cycle: cycle)
+                    stop = trap(.loadFault(address: a, width: 1), at: pc, cycle: cycle)
                     break loop
                 }
                 let v = mem.load(fromByteOffset: Int(a), as: UInt8.self)
@@ -308,9 +307,7 @@ public final class Executor {
             case .lh, .lhu:
                 let a = regs[rs1] &+ d.imm
                 if a & 1 != 0 || a >= memSize &- 1 {
-                    let kind: TrapKind = a & 1 != 0 ? .misalignedLoad(address: a, width: 2)
-                        : .loadOutOfBounds(address: a, width: 2)
-                    stop = trap(kind, at: pc, cycle: cycle)
+                    stop = trap(.loadFault(address: a, width: 2), at: pc, cycle: cycle)
                     break loop
                 }
                 let v = UInt16(littleEndian: mem.load(fromByteOffset: Int(a), as: UInt16.self))
@@ -320,9 +317,7 @@ public final class Executor {
             case .lw:
                 let a = regs[rs1] &+ d.imm
                 if a & 3 != 0 || a >= memSize &- 3 {
-                    let kind: TrapKind = a & 3 != 0 ? .misalignedLoad(address: a, width: 4)
-                        : .loadOutOfBounds(address: a, width: 4)
-                    stop = trap(kind, at: pc, cycle: cycle)
+                    stop = trap(.loadFault(address: a, width: 4), at: pc, cycle: cycle)
                     break loop
                 }
                 let v = UInt32(littleEndian: mem.load(fromByteOffset: Int(a), as: UInt32.self))
@@ -333,8 +328,7 @@ public final class Executor {
             case .sb:
                 let a = regs[rs1] &+ d.imm
                 if a >= memSize || a &- base < codeBytes {
-                    let kind: TrapKind = a >= memSize ? .storeOutOfBounds(address: a, width: 1) : .storeToCode(address: a)
-                    stop = trap(kind, at: pc, cycle: cycle)
+                    stop = trap(.storeFault(address: a, width: 1, memorySize: memSize), at: pc, cycle: cycle)
                     break loop
                 }
                 let previous = T.enabled ? word(a) : 0
@@ -344,9 +338,7 @@ public final class Executor {
             case .sh:
                 let a = regs[rs1] &+ d.imm
                 if a & 1 != 0 || a >= memSize &- 1 || a &- base < codeBytes {
-                    let kind: TrapKind = a & 1 != 0 ? .misalignedStore(address: a, width: 2)
-                        : a >= memSize &- 1 ? .storeOutOfBounds(address: a, width: 2) : .storeToCode(address: a)
-                    stop = trap(kind, at: pc, cycle: cycle)
+                    stop = trap(.storeFault(address: a, width: 2, memorySize: memSize), at: pc, cycle: cycle)
                     break loop
                 }
                 let previous = T.enabled ? word(a) : 0
@@ -356,9 +348,7 @@ public final class Executor {
             case .sw:
                 let a = regs[rs1] &+ d.imm
                 if a & 3 != 0 || a >= memSize &- 3 || a &- base < codeBytes {
-                    let kind: TrapKind = a & 3 != 0 ? .misalignedStore(address: a, width: 4)
-                        : a >= memSize &- 3 ? .storeOutOfBounds(address: a, width: 4) : .storeToCode(address: a)
-                    stop = trap(kind, at: pc, cycle: cycle)
+                    stop = trap(.storeFault(address: a, width: 4, memorySize: memSize), at: pc, cycle: cycle)
                     break loop
                 }
                 let v = regs[rs2]
@@ -483,10 +473,9 @@ public final class Executor {
             case .badTarget:
                 // A taken branch or jump redirected here: undo it and trap at its source.
                 let source = sentinelSources[pc - codeCount - 1]
-                let kind: TrapKind = d.imm & 3 != 0 ? .misalignedJump(target: d.imm) : .jumpOutsideCode(target: d.imm)
                 cycle &-= 1
                 pc = source
-                stop = trap(kind, at: source, cycle: cycle)
+                stop = trap(.jumpFault(target: d.imm), at: source, cycle: cycle)
                 break loop
             case .outsideCode:
                 stop = .trap(Trap(pc: d.imm, instruction: 0, cycle: cycle, kind: .jumpOutsideCode(target: d.imm)))

@@ -5,9 +5,10 @@ struct ByteWriter {
     var data: [UInt8] = []
 
     mutating func u8(_ v: UInt8) { data.append(v) }
-    mutating func u16(_ v: UInt16) { withUnsafeBytes(of: v.littleEndian) { data.append(contentsOf: $0) } }
-    mutating func u32(_ v: UInt32) { withUnsafeBytes(of: v.littleEndian) { data.append(contentsOf: $0) } }
-    mutating func u64(_ v: UInt64) { withUnsafeBytes(of: v.littleEndian) { data.append(contentsOf: $0) } }
+    mutating func u16(_ v: UInt16) { littleEndian(v) }
+    mutating func u32(_ v: UInt32) { littleEndian(v) }
+    mutating func u64(_ v: UInt64) { littleEndian(v) }
+    mutating func littleEndian<T: FixedWidthInteger>(_ v: T) { withUnsafeBytes(of: v.littleEndian) { data.append(contentsOf: $0) } }
     mutating func bytes(_ b: [UInt8]) { data.append(contentsOf: b) }
     mutating func digest(_ d: Digest) { withUnsafeBytes(of: d) { data.append(contentsOf: $0) } }
     mutating func field(_ f: KoalaBear) { u32(f.value) }
@@ -41,25 +42,17 @@ struct ByteReader {
         return data[position]
     }
 
-    mutating func u16(_ what: String) throws(StarkError) -> UInt16 {
-        try need(2, what)
-        defer { position += 2 }
-        return UInt16(data[position]) | UInt16(data[position + 1]) << 8
-    }
+    mutating func u16(_ what: String) throws(StarkError) -> UInt16 { try littleEndian(what) }
+    mutating func u32(_ what: String) throws(StarkError) -> UInt32 { try littleEndian(what) }
+    mutating func u64(_ what: String) throws(StarkError) -> UInt64 { try littleEndian(what) }
 
-    mutating func u32(_ what: String) throws(StarkError) -> UInt32 {
-        try need(4, what)
-        var v: UInt32 = 0
-        for k in 0..<4 { v |= UInt32(data[position + k]) << (8 * UInt32(k)) }
-        position += 4
-        return v
-    }
-
-    mutating func u64(_ what: String) throws(StarkError) -> UInt64 {
-        try need(8, what)
-        var v: UInt64 = 0
-        for k in 0..<8 { v |= UInt64(data[position + k]) << (8 * UInt64(k)) }
-        position += 8
+    /// A little-endian integer of `T`'s width.
+    mutating func littleEndian<T: FixedWidthInteger>(_ what: String) throws(StarkError) -> T {
+        let n = T.bitWidth / 8
+        try need(n, what)
+        var v: T = 0
+        for k in 0..<n { v |= T(data[position + k]) << (8 * k) }
+        position += n
         return v
     }
 

@@ -99,7 +99,7 @@ let package = Package(
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
         .testTarget(name: "RPCTests", dependencies: [
             "RPC", "JSON", "Chain", "Node", "TxPool", "Storage", "Transactions", "Secp256k1", "Primitives",
-            "SystemContracts", "ABI", "Keccak", "RISCV",
+            "SystemContracts", "ABI", "Keccak", "RISCV", "TestSupport",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),

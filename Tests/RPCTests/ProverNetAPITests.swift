@@ -9,6 +9,7 @@ import Secp256k1
 import Storage
 import SystemContracts
 import Testing
+import TestSupport
 import Transactions
 
 /// A devnet chain running the ProverNet system contracts, with the `provernet_*` methods
@@ -78,17 +79,6 @@ enum MarketKeys {
     static let requester = try! PrivateKey(hex: "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80")
     static let prover1 = try! PrivateKey(hex: "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d")
     static let prover2 = try! PrivateKey(hex: "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a")
-}
-
-/// An RV32 ELF with one PT_LOAD at 0x00200800 running `li t0, 0; ecall` (HALT): 2 cycles.
-func haltELF(variant: UInt8 = 0) -> [UInt8] {
-    func u16(_ v: UInt16) -> [UInt8] { withUnsafeBytes(of: v.littleEndian) { Array($0) } }
-    func u32(_ v: UInt32) -> [UInt8] { withUnsafeBytes(of: v.littleEndian) { Array($0) } }
-    let code = u32(0x0000_0293) + u32(0x0000_0073) + [variant, 0, 0, 0]
-    var elf: [UInt8] = [0x7f, 0x45, 0x4c, 0x46, 1, 1, 1, 0] + [UInt8](repeating: 0, count: 8)
-    elf += u16(2) + u16(0xF3) + u32(1) + u32(0x0020_0800) + u32(52) + u32(0) + u32(0) + u16(52) + u16(32) + u16(1) + u16(40) + u16(0) + u16(0)
-    elf += u32(1) + u32(84) + u32(0x0020_0800) + u32(0x0020_0800) + u32(UInt32(code.count)) + u32(UInt32(code.count)) + u32(5) + u32(4)
-    return elf + code
 }
 
 /// An ELF whose only instruction is illegal (all zeros): it traps at once.

@@ -3,23 +3,13 @@ import Chain
 import Primitives
 import SystemContracts
 import Testing
+import TestSupport
 
 let market = MarketContract.contractAddress
 
-/// A minimal RV32 ELF: one executable segment at 0x00200800 holding `li t0, 0; ecall` (HALT).
-func tinyELF(variant: UInt8 = 0) -> [UInt8] {
-    func u16(_ v: UInt16) -> [UInt8] { withUnsafeBytes(of: v.littleEndian) { Array($0) } }
-    func u32(_ v: UInt32) -> [UInt8] { withUnsafeBytes(of: v.littleEndian) { Array($0) } }
-    let code = u32(0x0000_0293) + u32(0x0000_0073) + [variant, 0, 0, 0]
-    var elf: [UInt8] = [0x7f, 0x45, 0x4c, 0x46, 1, 1, 1, 0] + [UInt8](repeating: 0, count: 8)
-    elf += u16(2) + u16(0xF3) + u32(1) + u32(0x0020_0800) + u32(52) + u32(0) + u32(0) + u16(52) + u16(32) + u16(1) + u16(40) + u16(0) + u16(0)
-    elf += u32(1) + u32(84) + u32(0x0020_0800) + u32(0x0020_0800) + u32(UInt32(code.count)) + u32(UInt32(code.count)) + u32(5) + u32(4)
-    return elf + code
-}
-
 extension Harness {
     func program() throws -> Hash32 {
-        let r = try block([tx(keys[0], to: market, "registerProgram(bytes)", [.bytes(tinyELF())], gas: 1_000_000)])
+        let r = try block([tx(keys[0], to: market, "registerProgram(bytes)", [.bytes(haltELF())], gas: 1_000_000)])
         #expect(r[0].status, "\(String(describing: revertReason(r[0])))")
         return try #require(r[0].logs.first, "the program was registered before: no event").topics[1]
     }
@@ -60,7 +50,7 @@ typealias SignedTransactionLike = SignedTransaction
     @Test func programsAreIdentifiedByTheirImage() throws {
         let h = try Harness()
         let id = try h.program()
-        let again = try h.block([h.tx(keys[1], to: market, "registerProgram(bytes)", [.bytes(tinyELF())], gas: 1_000_000)])
+        let again = try h.block([h.tx(keys[1], to: market, "registerProgram(bytes)", [.bytes(haltELF())], gas: 1_000_000)])
         #expect(again[0].status && again[0].logs.isEmpty, "the same ELF is the same program")
         let bad = try h.block([h.tx(keys[1], to: market, "registerProgram(bytes)", [.bytes([0x7f, 0x45, 0x4c, 0x47])], gas: 1_000_000)])
         #expect(h.revertReason(bad[0])?.hasPrefix("invalid ELF") == true)

@@ -158,14 +158,9 @@ public final class WorldState {
 
     // MARK: Commit
 
-    /// The changes as (raw key, value or nil), sorted by key.
-    public var changes: [(key: [UInt8], value: [UInt8]?)] {
-        unorderedChanges.sorted { $0.0.lexicographicallyPrecedes($1.0) }
-    }
-
     /// The changes as (raw key, value or nil), in no particular order (the tree orders them by
     /// key hash, the write batch does not care).
-    var unorderedChanges: [(key: [UInt8], value: [UInt8]?)] {
+    var changes: [(key: [UInt8], value: [UInt8]?)] {
         var raw = dirty
         if !burnedInBlock.isZero {
             let total = (try? number(.burned)) ?? burnedInBlock
@@ -180,7 +175,7 @@ public final class WorldState {
     /// Applies the changes to `tree`; returns the new state root and the changes (for the
     /// flat-state part of the block's write batch).
     public func commit(into tree: inout SparseMerkleTree) throws -> (root: Hash32, changes: [(key: [UInt8], value: [UInt8]?)]) {
-        let c = unorderedChanges
+        let c = changes
         return (try tree.update(c.map { SparseMerkleTree.Update(key: $0.key, value: $0.value) }), c)
     }
 }

@@ -239,10 +239,10 @@ public final class Blockchain: @unchecked Sendable {
     private func commit(_ block: Block, receipts: [Receipt], blockLogs: [Log], state: WorldState,
                         changes: [(key: [UInt8], value: [UInt8]?)], tree: inout SparseMerkleTree) throws {
         let pages = tree.takePendingPages()
-        var batch = BlockCommit()
-        batch.add(block: block, receipts: receipts, blockLogs: blockLogs, changes: changes, pages: pages)
+        var record = BlockCommit()
+        record.add(block: block, receipts: receipts, blockLogs: blockLogs, changes: changes, pages: pages)
         accountCache.invalidate(state.touchedAccounts)
-        try store.write(batch.batch, sync: syncWrites)
+        try store.write(record.batch, sync: syncWrites)
         pageCache.put(pages)
         accountCache.update(state.touchedAccounts)
         _head = block.header

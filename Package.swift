@@ -23,75 +23,104 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
-        // MARK: C libraries from Debian
+        // Layers (docs/architecture.md); a module depends only on modules of its own or a lower
+        // layer, never on one above it:
+        //   1 foundation    C shims, Locking, Keccak, Hashing, JSON, Primitives, RLP, ABI, Secp256k1,
+        //                   Transactions, Keystore
+        //   2 storage       Storage (key-value protocol: LevelDB, memory), StateTree
+        //   3 state machine Chain (execution, commit, chain schema), SystemContracts, TxPool
+        //   4 consensus     Consensus (the ABCI-shaped seam; proof of authority drives it)
+        //   5 node          Node (bootstrap, sealer loop, committed-block feed)
+        //   6 interfaces    RPC, ProverNetClient, ProverNetCLI, provernet
+        //   zkVM beside them: RISCV (executor), KoalaBear → STARK (proof system)
+        //   dev only        Benchmarks, DevTools, STARKExamples, CNTTReference, CGuestReference
+
+        // MARK: 1 Foundation: C libraries from Debian, then the primitives
         .systemLibrary(name: "CSecp256k1", pkgConfig: "libsecp256k1",
                        providers: [.apt(["libsecp256k1-dev"])]),
         .systemLibrary(name: "CLevelDB", providers: [.apt(["libleveldb-dev"])]),
         .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto",
                        providers: [.apt(["libssl-dev"])]),
-
-        // MARK: Primitives
+        .target(name: "Locking"),
         .target(name: "Keccak"),
         .target(name: "JSON"),
-        .target(name: "Hashing", dependencies: ["COpenSSL"]),
+        .target(name: "Hashing", dependencies: ["COpenSSL", "Locking"]),
         .target(name: "Primitives", dependencies: ["Keccak"]),
         .target(name: "RLP", dependencies: ["Primitives"]),
         .target(name: "ABI", dependencies: ["Primitives", "Keccak"]),
         .target(name: "Secp256k1", dependencies: ["CSecp256k1", "Primitives", "Keccak"]),
         .target(name: "Transactions", dependencies: ["Primitives", "RLP", "Keccak", "Secp256k1"]),
-
-        // MARK: Storage
-        .target(name: "Storage", dependencies: ["CLevelDB"]),
-
-        // MARK: State machine
-        .target(name: "StateTree", dependencies: ["Primitives", "Keccak"]),
-        .target(name: "Chain", dependencies: [
-            "Primitives", "Keccak", "RLP", "ABI", "Secp256k1", "Transactions", "Storage", "StateTree",
-        ]),
-
         .target(name: "Keystore", dependencies: ["COpenSSL", "Keccak", "Primitives", "Secp256k1"],
                 // scrypt's ROMix is too slow unoptimised for the test vectors (N = 2^18).
                 swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
-        .target(name: "SystemContracts", dependencies: ["Chain", "ABI", "JSON", "Primitives", "RLP", "Keccak", "RISCV", "Storage"]),
-        .target(name: "TxPool", dependencies: ["Primitives", "Transactions"]),
-        .target(name: "Node", dependencies: ["Chain", "TxPool", "Storage", "Primitives", "Secp256k1", "Transactions"]),
 
-        // MARK: JSON-RPC: transport (SwiftNIO) and the eth_/net_/web3_ methods over the node
+        // MARK: 2 Storage
+        .target(name: "Storage", dependencies: ["CLevelDB", "Locking"]),
+        .target(name: "StateTree", dependencies: ["Primitives", "Keccak"]),
+
+        // MARK: 3 State machine
+        .target(name: "Chain", dependencies: [
+            "Primitives", "Keccak", "RLP", "ABI", "JSON", "Secp256k1", "Transactions", "Storage", "StateTree", "Locking",
+        ]),
+        .target(name: "SystemContracts", dependencies: ["Chain", "ABI", "JSON", "Primitives", "RLP", "Keccak", "RISCV"]),
+        .target(name: "TxPool", dependencies: ["Primitives", "Transactions", "Locking"]),
+
+        // MARK: 4 Consensus: the ABCI-shaped seam and its proof-of-authority driver
+        .target(name: "Consensus", dependencies: ["Chain", "TxPool", "ABI", "Primitives", "Secp256k1", "Transactions", "Locking"]),
+
+        // MARK: 5 Node: bootstrap, the sealer loop, the committed-block feed
+        .target(name: "Node", dependencies: [
+            "Chain", "Consensus", "SystemContracts", "TxPool", "Storage", "Primitives", "Secp256k1", "Transactions", "Locking",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+
+        // MARK: 6 Interfaces: JSON-RPC (transport apart from the eth_ methods), the client library, the CLI
         .target(name: "RPC", dependencies: [
-            "JSON", "Primitives", "Keccak", "Secp256k1", "Transactions", "Chain", "TxPool", "Node", "Storage",
-            "SystemContracts", "RISCV",
+            "JSON", "Primitives", "Keccak", "Secp256k1", "Transactions", "Chain", "TxPool", "Node", "Consensus", "Storage",
+            "SystemContracts", "RISCV", "Locking",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
             .product(name: "NIOWebSocket", package: "swift-nio"),
-            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "Prometheus", package: "swift-prometheus"),
         ]),
-
-        // MARK: zkVM: RISC-V executor, then the STARK proof system over KoalaBear
-        .target(name: "RISCV", dependencies: ["Keccak", "Primitives"]),
-        .target(name: "KoalaBear"),
-        .target(name: "STARK", dependencies: ["KoalaBear", "Hashing"]),
-        // Benchmark reference only: the same NTT in plain C (-O2), for the `ntt` ratio.
-        .target(name: "CNTTReference", cSettings: [.unsafeFlags(["-O2"])]),
-        // Benchmark reference only: the example guests' C code (Tools/guest) built for the host, for `execute`.
-        .target(name: "CGuestReference", cSettings: [.unsafeFlags(["-O2"])]),
-
-        // MARK: Node, tools, CLI
-        .target(name: "Benchmarks", dependencies: [
-            "Keccak", "Hashing", "Primitives", "RLP", "Secp256k1", "Transactions", "CSecp256k1", "COpenSSL",
-            "RISCV", "KoalaBear", "STARK", "Chain", "TxPool", "Node", "StateTree", "Storage",
-            "CNTTReference", "CGuestReference", "SystemContracts",
+        .target(name: "ProverNetClient", dependencies: [
+            "JSON", "Primitives", "ABI", "Secp256k1", "Transactions", "Keccak", "SystemContracts", "Locking",
         ]),
         .target(name: "ProverNetCLI", dependencies: [
-            "Primitives", "Keccak", "RLP", "ABI", "Secp256k1", "Transactions", "Storage", "Benchmarks",
-            "RISCV", "STARK", "Chain", "TxPool", "Node", "StateTree", "JSON", "RPC", "Keystore", "SystemContracts",
+            "Primitives", "Keccak", "RLP", "ABI", "Secp256k1", "Transactions", "Storage", "Benchmarks", "DevTools",
+            "RISCV", "STARK", "Chain", "Consensus", "TxPool", "Node", "StateTree", "JSON", "RPC", "Keystore", "SystemContracts",
+            "ProverNetClient", "Locking",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "provernet", dependencies: ["ProverNetCLI"]),
+
+        // MARK: zkVM: RISC-V executor, then the STARK proof system over KoalaBear
+        .target(name: "RISCV", dependencies: ["Keccak", "Primitives"]),
+        .target(name: "KoalaBear", dependencies: ["Locking"]),
+        .target(name: "STARK", dependencies: ["KoalaBear", "Hashing", "Locking"]),
+
+        // MARK: Dev only: benchmarks, crash harness, example AIRs, C references
+        // Example AIRs (Fibonacci, range check, permutation, XOR) for the STARK tests and benchmarks.
+        .target(name: "STARKExamples", dependencies: ["STARK", "KoalaBear"]),
+        // The kill -9 crash-consistency harness (`provernet debug-storage-stress`, hidden).
+        .target(name: "DevTools", dependencies: ["Storage"]),
+        // Benchmark reference only: the same NTT in plain C (-O2), for the `ntt` ratio.
+        .target(name: "CNTTReference", cSettings: [.unsafeFlags(["-O2"])]),
+        // Benchmark reference only: the example guests' C code (Tools/guest) built for the host, for `execute`.
+        .target(name: "CGuestReference", cSettings: [.unsafeFlags(["-O2"])]),
+        .target(name: "Benchmarks", dependencies: [
+            "Keccak", "Hashing", "Primitives", "RLP", "Secp256k1", "Transactions", "CSecp256k1", "COpenSSL",
+            "RISCV", "KoalaBear", "STARK", "STARKExamples", "Chain", "Consensus", "TxPool", "Node", "StateTree", "Storage",
+            "CNTTReference", "CGuestReference", "SystemContracts", "RPC", "JSON", "Locking",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
 
         // MARK: Tests (mirror the modules)
         // Shared by the test targets: a seedable generator.

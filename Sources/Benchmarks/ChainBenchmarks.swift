@@ -1,4 +1,5 @@
 import Chain
+import Consensus
 import Node
 import Dispatch
 import Foundation

@@ -2,6 +2,7 @@ import CNTTReference
 import Foundation
 import KoalaBear
 import STARK
+import STARKExamples
 
 /// `provernet bench ntt` and `provernet bench stark`.
 ///

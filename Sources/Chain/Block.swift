@@ -1,23 +1,17 @@
 import Primitives
 import RLP
-import Secp256k1
 import StateTree
 import Transactions
 
-/// A sealed block: header, transactions, and the sealer's signature over the block hash.
-///
-/// The seal travels beside the header rather than inside `extraData` (as Clique does), so the
-/// header keeps the 32-byte `extraData` that web3.py and other libraries insist on.
+/// A block as the state machine sees it: header and transactions. How consensus agreed on it
+/// (a proof-of-authority seal, a BFT commit) is not part of it: see ``CertifiedBlock``.
 public struct Block: Sendable, Hashable {
     public var header: Header
     public var transactions: [SignedTransaction]
-    /// secp256k1 signature by the sealer over ``Header/hash``; empty for genesis.
-    public var seal: RecoverableSignature?
 
-    public init(header: Header, transactions: [SignedTransaction], seal: RecoverableSignature?) {
+    public init(header: Header, transactions: [SignedTransaction]) {
         self.header = header
         self.transactions = transactions
-        self.seal = seal
     }
 
     public var hash: Hash32 { header.hash }
@@ -41,23 +35,43 @@ public struct Block: Sendable, Hashable {
         i < indexKeyHashes.count ? indexKeyHashes[i] : Hash32.keccak256(RLPItem.bytes(UInt256(UInt64(i)).minimalBigEndianBytes).rlpEncoded)
     }
 
-    /// The address that sealed the block, recovered from the seal.
-    public func sealer() throws -> Address {
-        guard let seal else { throw ChainError.invalidSeal(number: number, reason: "missing seal") }
-        guard seal.isLowS else { throw ChainError.invalidSeal(number: number, reason: "high s") }
-        do { return try ECRecover.address(hash: hash, signature: seal) } catch {
-            throw ChainError.invalidSeal(number: number, reason: "\(error)")
-        }
+    static func txLength(_ tx: SignedTransaction) -> Int {
+        tx.transaction.type == .legacy ? tx.encoded.count : RLPLength.string(tx.encoded)
+    }
+}
+
+/// A block with the certificate its consensus driver attached: the bytes that are stored and
+/// exported. The chain keeps the certificate opaque (at most ``maxCertificateSize`` bytes);
+/// the driver that wrote it checks it (proof of authority: a 65-byte seal over the block hash;
+/// blocks committed through the ABCI seam carry none, CometBFT keeps its commits itself).
+///
+/// The seal travels beside the header rather than inside `extraData` (as Clique does), so the
+/// header keeps the 32-byte `extraData` that web3.py and other libraries insist on.
+public struct CertifiedBlock: Sendable, Hashable {
+    public var block: Block
+    public var certificate: [UInt8]
+
+    /// Largest certificate a stored or imported block may carry.
+    public static let maxCertificateSize = 64 * 1024
+
+    public init(block: Block, certificate: [UInt8]) {
+        self.block = block
+        self.certificate = certificate
     }
 
-    /// rlp([header, [transactions…], [], seal]); typed transactions appear as byte strings of
-    /// their canonical encoding, as in Ethereum blocks.
+    public var header: Header { block.header }
+    public var hash: Hash32 { block.header.hash }
+    public var number: UInt64 { block.header.number }
+    public var transactions: [SignedTransaction] { block.transactions }
+
+    /// rlp([header, [transactions…], [], certificate]); typed transactions appear as byte strings
+    /// of their canonical encoding, as in Ethereum blocks.
     public var encoded: [UInt8] {
-        var w = RLPWriter(capacity: 1024 + transactions.reduce(0) { $0 + $1.encoded.count + 4 })
-        let headerBytes = header.encoded
+        let transactions = block.transactions
+        var w = RLPWriter(capacity: 1024 + certificate.count + transactions.reduce(0) { $0 + $1.encoded.count + 4 })
+        let headerBytes = block.header.encoded
         let txPayload = transactions.reduce(0) { $0 + Block.txLength($1) }
-        let sealBytes = seal.map { $0.r.bigEndianBytes + $0.s.bigEndianBytes + [$0.recoveryID] } ?? []
-        let payload = headerBytes.count + RLPLength.list(payload: txPayload) + 1 + RLPLength.string(sealBytes)
+        let payload = headerBytes.count + RLPLength.list(payload: txPayload) + 1 + RLPLength.string(certificate)
         w.writeListHeader(payloadLength: payload)
         w.writeRaw(headerBytes)
         w.writeListHeader(payloadLength: txPayload)
@@ -65,20 +79,16 @@ public struct Block: Sendable, Hashable {
             if tx.transaction.type == .legacy { w.writeRaw(tx.encoded) } else { w.write(bytes: tx.encoded) }
         }
         w.writeListHeader(payloadLength: 0)
-        w.write(bytes: sealBytes)
+        w.write(bytes: certificate)
         return w.bytes
-    }
-
-    static func txLength(_ tx: SignedTransaction) -> Int {
-        tx.transaction.type == .legacy ? tx.encoded.count : RLPLength.string(tx.encoded)
     }
 
     /// Decodes one block from `d`, strictly.
     public init(decoding d: inout RLPDecoder) throws {
         var l = try d.readList()
-        header = try Header(decoding: &l)
+        let header = try Header(decoding: &l)
         var txs = try l.readList()
-        transactions = []
+        var transactions: [SignedTransaction] = []
         while !txs.isAtEnd {
             if try txs.peekIsList() {
                 transactions.append(try SignedTransaction(decoding: Array(try txs.readRawItem())))
@@ -92,16 +102,12 @@ public struct Block: Sendable, Hashable {
         }
         let ommers = try l.readList()
         guard ommers.isAtEnd else { throw ChainError.malformedBlock("ommers are not allowed") }
-        let sealBytes = Array(try l.readBytes())
+        certificate = Array(try l.readBytes())
         try l.finish()
-        switch sealBytes.count {
-        case 0: seal = nil
-        case 65:
-            guard sealBytes[64] <= 1 else { throw ChainError.malformedBlock("seal recovery id \(sealBytes[64])") }
-            seal = RecoverableSignature(r: UInt256(bigEndian: sealBytes[0..<32])!, s: UInt256(bigEndian: sealBytes[32..<64])!,
-                                        recoveryID: sealBytes[64])
-        default: throw ChainError.malformedBlock("seal of \(sealBytes.count) bytes")
+        guard certificate.count <= CertifiedBlock.maxCertificateSize else {
+            throw ChainError.malformedBlock("certificate of \(certificate.count) bytes")
         }
+        block = Block(header: header, transactions: transactions)
     }
 
     public init(decoding bytes: [UInt8]) throws {

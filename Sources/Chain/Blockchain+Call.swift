@@ -179,12 +179,9 @@ extension Blockchain {
         guard let contract = executor.contracts.byAddress[to] else {
             return CallResult(returnData: [], gasUsed: intrinsic, logs: [])
         }
-        _ = try state.subBalance(from, m.value)
-        try state.addBalance(to, m.value)
         let call = SystemCall(caller: from, value: m.value, input: m.data, gasAvailable: gas - intrinsic, isTransaction: false)
         let out: CallOutcome
-        do { out = try contract.call(call, state: state, context: context) } catch { throw CallError.reverted(error) }
-        if out.gasUsed > gas - intrinsic { throw CallError.outOfGas(allowance: gas) }
+        do { out = try Executor.call(contract, call, state: state, context: context) } catch { throw CallError.reverted(error) }
         return CallResult(returnData: out.returnData, gasUsed: intrinsic + out.gasUsed, logs: out.logs)
     }
 
@@ -199,29 +196,8 @@ extension Blockchain {
     /// The logs of `block` matching `filter`.
     public func logs(in block: Block, filter: LogFilter) throws -> [LocatedLog] {
         guard filter.mayMatch(block.header.logsBloom), let receipts = try reader.receipts(blockHash: block.hash) else { return [] }
-        var out: [LocatedLog] = []
-        var index = 0
-        for (i, r) in receipts.enumerated() {
-            for l in r.logs {
-                if filter.matches(l), i < block.transactions.count {
-                    out.append(LocatedLog(log: l, blockNumber: block.number, blockHash: block.hash,
-                                          blockTimestamp: block.header.timestamp, transactionHash: block.transactions[i].hash,
-                                          transactionIndex: i, logIndex: index))
-                }
-                index += 1
-            }
-        }
-        // Logs the system contracts emitted at the end of the block follow the transactions'
-        // (transaction index = the number of transactions, no transaction hash).
-        for l in try reader.blockLogs(blockHash: block.hash) {
-            if filter.matches(l) {
-                out.append(LocatedLog(log: l, blockNumber: block.number, blockHash: block.hash,
-                                      blockTimestamp: block.header.timestamp, transactionHash: .zero,
-                                      transactionIndex: block.transactions.count, logIndex: index))
-            }
-            index += 1
-        }
-        return out
+        return LocatedLog.all(in: block, receipts: receipts, blockLogs: try reader.blockLogs(blockHash: block.hash),
+                              where: filter.matches)
     }
 
     /// The canonical logs in blocks `from...to` matching `filter`, oldest first. Blocks are
@@ -245,13 +221,13 @@ extension Blockchain {
         var sets: [Set<UInt64>] = []
         if !filter.addresses.isEmpty {
             var s = Set<UInt64>()
-            for a in filter.addresses { s.formUnion(try indexedBlocks(Schema.logAddressIndexPrefix + a.bytes, from: from, to: to)) }
+            for a in filter.addresses { s.formUnion(try indexedBlocks(ChainSchema.logAddressIndexPrefix + a.bytes, from: from, to: to)) }
             sets.append(s)
         }
         for alternatives in filter.topics {
             guard let alternatives, !alternatives.isEmpty else { continue }
             var s = Set<UInt64>()
-            for t in alternatives { s.formUnion(try indexedBlocks(Schema.logTopicIndexPrefix + t.bytes, from: from, to: to)) }
+            for t in alternatives { s.formUnion(try indexedBlocks(ChainSchema.logTopicIndexPrefix + t.bytes, from: from, to: to)) }
             sets.append(s)
         }
         guard var result = sets.first else { return Array(from...to) }
@@ -262,8 +238,8 @@ extension Blockchain {
     /// Block numbers under an index prefix (prefix ‖ 8-byte number) within `from...to`.
     func indexedBlocks(_ prefix: [UInt8], from: UInt64, to: UInt64) throws -> [UInt64] {
         var out: [UInt64] = []
-        try store.scan(prefix: prefix, from: prefix + Schema.encode(from)) { key, _ in
-            guard let n = Schema.decodeNumber(key[prefix.count...]), n <= to else { return false }
+        try store.scan(prefix: prefix, from: prefix + ChainSchema.encode(from)) { key, _ in
+            guard let n = ChainSchema.decodeNumber(key[prefix.count...]), n <= to else { return false }
             out.append(n)
             return true
         }

@@ -1,8 +1,8 @@
+import Locking
 import Dispatch
 import Foundation
 import Primitives
 import RLP
-import Secp256k1
 import StateTree
 import Storage
 import Transactions
@@ -42,10 +42,10 @@ public final class Blockchain: @unchecked Sendable {
             return hash
         }
         var commit = BlockCommit()
-        commit.add(block: block, receipts: [], changes: changes, pages: pages)
-        commit.batch.put(Schema.genesisHashKey, hash.bytes)
-        commit.batch.put(Schema.databaseVersionKey, Schema.encode(Schema.version))
-        if !genesisJSON.isEmpty { commit.batch.put(Schema.chainConfigKey(hash.bytes), genesisJSON) }
+        commit.add(block: CertifiedBlock(block: block, certificate: []), receipts: [], changes: changes, pages: pages)
+        commit.batch.put(ChainSchema.genesisHashKey, hash.bytes)
+        commit.batch.put(ChainSchema.databaseVersionKey, ChainSchema.encode(ChainSchema.version))
+        if !genesisJSON.isEmpty { commit.batch.put(ChainSchema.chainConfigKey(hash.bytes), genesisJSON) }
         try store.write(commit.batch, sync: true)
         return hash
     }
@@ -59,8 +59,8 @@ public final class Blockchain: @unchecked Sendable {
         let expected = try Blockchain.genesisBlock(genesis, contracts: contracts).block.hash
         guard let stored = try reader.genesisHash() else { throw ChainError.notInitialized(path) }
         guard stored == expected else { throw ChainError.genesisMismatch(stored: stored, given: expected) }
-        if let v = try store.get(Schema.databaseVersionKey), Schema.decodeNumber(v) != Schema.version {
-            throw ChainError.corrupt("database layout version \(Schema.decodeNumber(v) ?? 0), this node writes \(Schema.version)")
+        if let v = try store.get(ChainSchema.databaseVersionKey), ChainSchema.decodeNumber(v) != ChainSchema.version {
+            throw ChainError.corrupt("database layout version \(ChainSchema.decodeNumber(v) ?? 0), this node writes \(ChainSchema.version)")
         }
         genesisHash = stored
         guard let headHash = try reader.headHash(), let head = try reader.header(hash: headHash) else {
@@ -88,7 +88,7 @@ public final class Blockchain: @unchecked Sendable {
         let header = Header(parentHash: .zero, coinbase: g.sealer, stateRoot: root, transactionsRoot: .zero,
                             receiptsRoot: .zero, logsBloom: Bloom(), number: 0, gasLimit: g.gasLimit, gasUsed: 0,
                             timestamp: g.timestamp, extraData: g.extraData, baseFeePerGas: g.baseFeePerGas)
-        return (Block(header: header, transactions: [], seal: nil), changes, tree.takePendingPages())
+        return (Block(header: header, transactions: []), changes, tree.takePendingPages())
     }
 
     // MARK: State access
@@ -101,9 +101,9 @@ public final class Blockchain: @unchecked Sendable {
         SparseMerkleTree(root: root, source: StorePageSource(store: store, cache: pageCache))
     }
 
-    /// The context for the block after `parent`.
-    func context(after parent: Header, timestamp: UInt64, params: ProtocolParams) -> BlockContext {
-        BlockContext(number: parent.number + 1, timestamp: timestamp, coinbase: genesis.sealer,
+    /// The context the transactions of the block after `parent` run in.
+    func blockContext(after parent: Header, execution: ExecutionContext, params: ProtocolParams) -> BlockContext {
+        BlockContext(number: parent.number + 1, timestamp: max(execution.timestamp, parent.timestamp), coinbase: execution.coinbase,
                      baseFee: Header.nextBaseFee(parent: parent), gasLimit: parent.gasLimit, chainID: genesis.chainID,
                      params: params, stateAfterBlock: { [unowned self] n in try self.stateReader(afterBlock: n) })
     }
@@ -114,113 +114,137 @@ public final class Blockchain: @unchecked Sendable {
         return TreeStateReader(tree: stateTree(root: h.stateRoot))
     }
 
-    // MARK: Sealing
+    // MARK: Execution
 
-    /// A transaction left out of a block, and why.
-    public struct Skipped: Sendable {
-        public var hash: Hash32
-        public var sender: Address
-        public var reason: InclusionError
-    }
-
-    /// Builds, seals and commits the next block from `candidates` (in priority order, senders
-    /// recovered), skipping those that cannot be included.
-    @discardableResult
-    public func sealNext(candidates: [(tx: SignedTransaction, sender: Address)], key: PrivateKey,
-                         timestamp: UInt64) throws -> (block: Block, receipts: [Receipt], skipped: [Skipped]) {
-        try lock.withLock {
-            let parent = _head
-            let state = latestState()
-            let ctx = context(after: parent, timestamp: max(timestamp, parent.timestamp), params: try state.params())
-            var included: [SignedTransaction] = []
-            var receipts: [Receipt] = []
-            var skipped: [Skipped] = []
-            var gasUsed: UInt64 = 0
-            for (tx, sender) in candidates {
-                if ctx.gasLimit - gasUsed < 21_000 { break }
-                do {
-                    let r = try executor.apply(tx, sender: sender, state: state, context: ctx, gasUsedSoFar: gasUsed)
-                    gasUsed = r.cumulativeGasUsed
-                    receipts.append(r)
-                    included.append(tx)
-                } catch let e as InclusionError {
-                    skipped.append(Skipped(hash: tx.hash, sender: sender, reason: e))
-                }
+    /// Executes `transactions` (senders recovered, in order) on top of `parent` and returns the
+    /// block with every root, its receipts and end-of-block logs, and what its commit will write.
+    /// Nothing is written. The parent is usually the head (its flat state is read); any stored
+    /// block works (its state is read through the state tree at its root).
+    ///
+    /// This is the chain's one execution path: sealing, importing and a consensus engine's
+    /// `finalizeBlock` all come here. When building (`context.skipsInvalid`), a transaction
+    /// that cannot be included is left out and reported in ``ExecutedBlock/skipped``; when
+    /// verifying, it makes the block invalid (``ChainError/invalidTransaction(number:index:reason:)``).
+    public func execute(parent: Header, transactions: [(tx: SignedTransaction, sender: Address)],
+                        context: ExecutionContext) throws -> ExecutedBlock {
+        let state = parent.hash == head.hash
+            ? latestState() : WorldState(base: TreeStateReader(tree: stateTree(root: parent.stateRoot)))
+        let n = parent.number + 1
+        let ctx = blockContext(after: parent, execution: context, params: try state.params())
+        var included: [SignedTransaction] = []
+        var receipts: [Receipt] = []
+        var skipped: [SkippedTransaction] = []
+        included.reserveCapacity(transactions.count)
+        receipts.reserveCapacity(transactions.count)
+        var gasUsed: UInt64 = 0
+        for (i, (tx, sender)) in transactions.enumerated() {
+            if context.skipsInvalid, ctx.gasLimit - gasUsed < 21_000 { break }
+            do {
+                let r = try executor.apply(tx, sender: sender, state: state, context: ctx, gasUsedSoFar: gasUsed)
+                gasUsed = r.cumulativeGasUsed
+                receipts.append(r)
+                included.append(tx)
+            } catch let e as InclusionError {
+                guard context.skipsInvalid else { throw ChainError.invalidTransaction(number: n, index: i, reason: e.description) }
+                skipped.append(SkippedTransaction(hash: tx.hash, sender: sender, reason: e))
             }
-            let blockLogs = try executor.endBlock(state: state, context: ctx)
-            let bloom = Blockchain.bloom(receipts: receipts, blockLogs: blockLogs)
-            var tree = stateTree(root: parent.stateRoot)
-            let (root, changes) = try state.commit(into: &tree)
-            let header = Header(parentHash: parent.hash, coinbase: ctx.coinbase, stateRoot: root,
-                                transactionsRoot: Block.transactionsRoot(included), receiptsRoot: Block.receiptsRoot(receipts),
-                                logsBloom: bloom, number: ctx.number, gasLimit: ctx.gasLimit, gasUsed: gasUsed,
-                                timestamp: ctx.timestamp, extraData: genesis.extraData, baseFeePerGas: ctx.baseFee)
-            let seal = key.sign(hash: header.hash)
-            let block = Block(header: header, transactions: included, seal: seal)
-            try commit(block, receipts: receipts, blockLogs: blockLogs, state: state, changes: changes, tree: &tree)
-            return (block, receipts, skipped)
         }
+        let blockLogs = try executor.endBlock(state: state, context: ctx)
+        var tree = stateTree(root: parent.stateRoot)
+        let (root, changes) = try state.commit(into: &tree)
+        let header = Header(parentHash: parent.hash, coinbase: ctx.coinbase, stateRoot: root,
+                            transactionsRoot: Block.transactionsRoot(included), receiptsRoot: Block.receiptsRoot(receipts),
+                            logsBloom: Blockchain.bloom(receipts: receipts, blockLogs: blockLogs), number: n,
+                            gasLimit: ctx.gasLimit, gasUsed: gasUsed, timestamp: ctx.timestamp,
+                            extraData: context.extraData, baseFeePerGas: ctx.baseFee)
+        return ExecutedBlock(block: Block(header: header, transactions: included), receipts: receipts, blockLogs: blockLogs,
+                             skipped: skipped, changes: changes, pages: tree.takePendingPages(),
+                             touchedAccounts: state.touchedAccounts)
     }
 
-    // MARK: Import
+    /// Re-executes a block built elsewhere and checks it against its header: it must extend the
+    /// head, follow the rules for the fields execution does not produce (gas limit, base fee,
+    /// timestamp, ommers, difficulty) and re-execute to exactly its roots, gas and bloom.
+    /// Returns the executed block, ready for ``commit(_:certificate:)``; nothing is written.
+    /// Who may propose (the seal, a BFT commit) is the consensus driver's to check.
+    public func verify(_ block: Block) throws -> ExecutedBlock {
+        let parent = head
+        let h = block.header
+        let n = h.number
+        guard n == parent.number + 1 else { throw ChainError.badNumber(expected: parent.number + 1, got: n) }
+        guard h.parentHash == parent.hash else { throw ChainError.unknownParent(number: n, parent: h.parentHash) }
+        func check<T: Equatable & CustomStringConvertible>(_ field: String, _ expected: T, _ got: T) throws {
+            if expected != got {
+                throw ChainError.mismatch(number: n, field: field, expected: expected.description, got: got.description)
+            }
+        }
+        try check("gas limit", parent.gasLimit, h.gasLimit)
+        try check("base fee", Header.nextBaseFee(parent: parent), h.baseFeePerGas)
+        try check("ommers hash", Header.emptyOmmersHash, h.ommersHash)
+        try check("difficulty", UInt256.zero, h.difficulty)
+        try check("mix hash", Hash32.zero, h.mixHash)
+        try check("nonce", UInt64(0), h.nonce)
+        if h.timestamp < parent.timestamp {
+            throw ChainError.mismatch(number: n, field: "timestamp", expected: "≥ \(parent.timestamp)", got: "\(h.timestamp)")
+        }
+        if h.extraData.count > 32 {
+            throw ChainError.mismatch(number: n, field: "extra data", expected: "≤ 32 bytes", got: "\(h.extraData.count) bytes")
+        }
+        try check("transactions root", Block.transactionsRoot(block.transactions), h.transactionsRoot)
+        let senders = Blockchain.recoverSenders(block.transactions, chainID: genesis.chainID, gasLimit: h.gasLimit)
+        var txs: [(tx: SignedTransaction, sender: Address)] = []
+        txs.reserveCapacity(block.transactions.count)
+        for (i, tx) in block.transactions.enumerated() {
+            switch senders[i] {
+            case .success(let a): txs.append((tx, a))
+            case .failure(let e): throw ChainError.invalidTransaction(number: n, index: i, reason: e.description)
+            }
+        }
+        let executed = try execute(parent: parent, transactions: txs,
+                                   context: ExecutionContext(timestamp: h.timestamp, coinbase: h.coinbase,
+                                                             extraData: h.extraData, skipsInvalid: false))
+        let e = executed.header
+        try check("gas used", e.gasUsed, h.gasUsed)
+        try check("receipts root", e.receiptsRoot, h.receiptsRoot)
+        if e.logsBloom != h.logsBloom { throw ChainError.mismatch(number: n, field: "logs bloom", expected: "computed bloom", got: "header bloom") }
+        try check("state root", e.stateRoot, h.stateRoot)
+        try check("block hash", e.hash, h.hash)
+        return executed
+    }
 
-    /// Checks and commits a block sealed elsewhere: it must extend the head, carry the
-    /// authority's seal, and re-execute to exactly its header's roots. Nothing is written unless
-    /// every check passes.
+    /// Checks a block built elsewhere (``verify(_:)``) and commits it with `certificate`.
     @discardableResult
-    public func importBlock(_ block: Block) throws -> [Receipt] {
-        try lock.withLock {
-            let parent = _head
-            let h = block.header
-            let n = h.number
-            guard n == parent.number + 1 else { throw ChainError.badNumber(expected: parent.number + 1, got: n) }
-            guard h.parentHash == parent.hash else { throw ChainError.unknownParent(number: n, parent: h.parentHash) }
-            let signer = try block.sealer()
-            guard signer == genesis.sealer else { throw ChainError.wrongSealer(number: n, expected: genesis.sealer, got: signer) }
-            func check<T: Equatable & CustomStringConvertible>(_ field: String, _ expected: T, _ got: T) throws {
-                if expected != got {
-                    throw ChainError.mismatch(number: n, field: field, expected: expected.description, got: got.description)
-                }
-            }
-            try check("coinbase", genesis.sealer, h.coinbase)
-            try check("gas limit", parent.gasLimit, h.gasLimit)
-            try check("base fee", Header.nextBaseFee(parent: parent), h.baseFeePerGas)
-            try check("ommers hash", Header.emptyOmmersHash, h.ommersHash)
-            try check("difficulty", UInt256.zero, h.difficulty)
-            if h.timestamp < parent.timestamp {
-                throw ChainError.mismatch(number: n, field: "timestamp", expected: "≥ \(parent.timestamp)", got: "\(h.timestamp)")
-            }
-            try check("transactions root", Block.transactionsRoot(block.transactions), h.transactionsRoot)
+    public func importBlock(_ block: Block, certificate: [UInt8]) throws -> ExecutedBlock {
+        let executed = try verify(block)
+        try commit(executed, certificate: certificate)
+        return executed
+    }
 
-            let senders = Blockchain.recoverSenders(block.transactions, chainID: genesis.chainID, gasLimit: h.gasLimit)
-            let state = latestState()
-            let ctx = context(after: parent, timestamp: h.timestamp, params: try state.params())
-            var receipts: [Receipt] = []
-            var gasUsed: UInt64 = 0
-            for (i, tx) in block.transactions.enumerated() {
-                let sender: Address
-                switch senders[i] {
-                case .success(let a): sender = a
-                case .failure(let e): throw ChainError.invalidTransaction(number: n, index: i, reason: e.description)
-                }
-                do {
-                    let r = try executor.apply(tx, sender: sender, state: state, context: ctx, gasUsedSoFar: gasUsed)
-                    gasUsed = r.cumulativeGasUsed
-                    receipts.append(r)
-                } catch let e as InclusionError {
-                    throw ChainError.invalidTransaction(number: n, index: i, reason: e.description)
-                }
+    // MARK: Commit
+
+    /// Writes an executed block and everything it changed as one synced batch (header, body
+    /// with `certificate`, receipts, end-of-block logs, indexes, state-tree pages, flat state,
+    /// the new head), then brings the caches and the head up to it. It must extend the current
+    /// head (``ChainError/unknownParent(number:parent:)`` otherwise: another block was committed
+    /// since it was executed). The block's accounts leave the account cache before the write
+    /// and come back after it, so no cached account is ever older than the store.
+    public func commit(_ executed: ExecutedBlock, certificate: [UInt8] = []) throws {
+        guard certificate.count <= CertifiedBlock.maxCertificateSize else {
+            throw ChainError.malformedBlock("certificate of \(certificate.count) bytes")
+        }
+        try lock.withLock {
+            let h = executed.header
+            guard h.parentHash == _head.hash, h.number == _head.number + 1 else {
+                throw ChainError.unknownParent(number: h.number, parent: h.parentHash)
             }
-            let blockLogs = try executor.endBlock(state: state, context: ctx)
-            try check("gas used", gasUsed, h.gasUsed)
-            try check("receipts root", Block.receiptsRoot(receipts), h.receiptsRoot)
-            let bloom = Blockchain.bloom(receipts: receipts, blockLogs: blockLogs)
-            if bloom != h.logsBloom { throw ChainError.mismatch(number: n, field: "logs bloom", expected: "computed bloom", got: "header bloom") }
-            var tree = stateTree(root: parent.stateRoot)
-            let (root, changes) = try state.commit(into: &tree)
-            try check("state root", root, h.stateRoot)
-            try commit(block, receipts: receipts, blockLogs: blockLogs, state: state, changes: changes, tree: &tree)
-            return receipts
+            var record = BlockCommit()
+            record.add(block: CertifiedBlock(block: executed.block, certificate: certificate), receipts: executed.receipts,
+                       blockLogs: executed.blockLogs, changes: executed.changes, pages: executed.pages)
+            accountCache.invalidate(executed.touchedAccounts)
+            try store.write(record.batch, sync: syncWrites)
+            pageCache.put(executed.pages)
+            accountCache.update(executed.touchedAccounts)
+            _head = h
         }
     }
 
@@ -230,22 +254,6 @@ public final class Blockchain: @unchecked Sendable {
         for r in receipts { bloom.formUnion(r.logsBloom) }
         for l in blockLogs { bloom.add(l) }
         return bloom
-    }
-
-    /// Writes a checked block with everything it changed as one synced batch, then brings the
-    /// caches and the head up to it. The block's accounts leave the account cache before the
-    /// write and come back after it, so no cached account is ever older than the store.
-    /// Called with `lock` held.
-    private func commit(_ block: Block, receipts: [Receipt], blockLogs: [Log], state: WorldState,
-                        changes: [(key: [UInt8], value: [UInt8]?)], tree: inout SparseMerkleTree) throws {
-        let pages = tree.takePendingPages()
-        var record = BlockCommit()
-        record.add(block: block, receipts: receipts, blockLogs: blockLogs, changes: changes, pages: pages)
-        accountCache.invalidate(state.touchedAccounts)
-        try store.write(record.batch, sync: syncWrites)
-        pageCache.put(pages)
-        accountCache.update(state.touchedAccounts)
-        _head = block.header
     }
 
     /// Recovers and statelessly checks every sender, spread over all cores.

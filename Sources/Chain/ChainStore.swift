@@ -1,3 +1,4 @@
+import Locking
 import Foundation
 import Primitives
 import RLP
@@ -13,7 +14,7 @@ struct StorePageSource: TreePageSource {
 
     func page(_ hash: Hash32) throws -> TreePage? {
         if let p = cache.get(hash) { return p }
-        guard let raw = try store.get(Schema.treePageKey(hash.bytes)) else { return nil }
+        guard let raw = try store.get(ChainSchema.treePageKey(hash.bytes)) else { return nil }
         let p: TreePage
         do { p = try TreePage(encoded: raw) } catch { throw ChainError.corrupt("state tree page \(hash): \(error.reason)") }
         guard p.rootHash == hash else { throw ChainError.corrupt("state tree page stored under \(hash) has root \(p.rootHash)") }
@@ -103,7 +104,7 @@ struct StoreStateReader: StateReader {
     let store: any KeyValueReader
     var accounts: AccountCache?
 
-    func stateValue(_ key: [UInt8]) throws -> [UInt8]? { try store.get(Schema.stateKey(key)) }
+    func stateValue(_ key: [UInt8]) throws -> [UInt8]? { try store.get(ChainSchema.stateKey(key)) }
 
     func account(_ a: Address) throws -> Account? {
         if let cached = accounts?.get(a) { return cached.isEmpty ? nil : cached }
@@ -158,12 +159,25 @@ public struct ChainReader: Sendable {
     let store: any KeyValueStore
 
     public func canonicalHash(_ number: UInt64) throws -> Hash32? {
-        try store.get(Schema.canonicalHashKey(number)).flatMap { Hash32($0) }
+        try store.get(ChainSchema.canonicalHashKey(number)).flatMap { Hash32($0) }
     }
 
-    public func block(hash: Hash32) throws -> Block? {
-        guard let raw = try store.get(Schema.bodyKey(hash.bytes)) else { return nil }
-        do { return try Block(decoding: raw) } catch { throw ChainError.corrupt("block \(hash): \(error)") }
+    public func block(hash: Hash32) throws -> Block? { try certifiedBlock(hash: hash)?.block }
+
+    /// The block with the certificate its consensus driver stored (what `export` writes).
+    public func certifiedBlock(hash: Hash32) throws -> CertifiedBlock? {
+        guard let raw = try store.get(ChainSchema.bodyKey(hash.bytes)) else { return nil }
+        do { return try CertifiedBlock(decoding: raw) } catch { throw ChainError.corrupt("block \(hash): \(error)") }
+    }
+
+    /// Bytes of the stored block (header, transactions, certificate): JSON-RPC's `size`.
+    public func storedBlockSize(hash: Hash32) throws -> Int? {
+        try store.get(ChainSchema.bodyKey(hash.bytes))?.count
+    }
+
+    public func certifiedBlock(number: UInt64) throws -> CertifiedBlock? {
+        guard let h = try canonicalHash(number) else { return nil }
+        return try certifiedBlock(hash: h)
     }
 
     public func block(number: UInt64) throws -> Block? {
@@ -172,7 +186,7 @@ public struct ChainReader: Sendable {
     }
 
     public func header(hash: Hash32) throws -> Header? {
-        guard let raw = try store.get(Schema.headerKey(hash.bytes)) else { return nil }
+        guard let raw = try store.get(ChainSchema.headerKey(hash.bytes)) else { return nil }
         var d = RLPDecoder(raw)
         do { return try Header(decoding: &d) } catch { throw ChainError.corrupt("header \(hash): \(error)") }
     }
@@ -183,17 +197,17 @@ public struct ChainReader: Sendable {
     }
 
     public func number(ofBlock hash: Hash32) throws -> UInt64? {
-        try store.get(Schema.headerNumberKey(hash.bytes)).flatMap { Schema.decodeNumber($0) }
+        try store.get(ChainSchema.headerNumberKey(hash.bytes)).flatMap { ChainSchema.decodeNumber($0) }
     }
 
     public func receipts(blockHash: Hash32) throws -> [Receipt]? {
-        guard let raw = try store.get(Schema.receiptsKey(blockHash.bytes)) else { return nil }
+        guard let raw = try store.get(ChainSchema.receiptsKey(blockHash.bytes)) else { return nil }
         do { return try Receipt.decodeList(raw) } catch { throw ChainError.corrupt("receipts of \(blockHash): \(error)") }
     }
 
     /// Logs the system contracts emitted at the end of the block (after its transactions).
     public func blockLogs(blockHash: Hash32) throws -> [Log] {
-        guard let raw = try store.get(Schema.blockLogsKey(blockHash.bytes)) else { return [] }
+        guard let raw = try store.get(ChainSchema.blockLogsKey(blockHash.bytes)) else { return [] }
         do {
             var d = RLPDecoder(raw)
             var l = try d.readList()
@@ -205,13 +219,13 @@ public struct ChainReader: Sendable {
     }
 
     public func transactionLocation(_ txHash: Hash32) throws -> TxLocation? {
-        guard let raw = try store.get(Schema.txLookupKey(txHash.bytes)), let (n, i) = Schema.decodeTxLookup(raw),
+        guard let raw = try store.get(ChainSchema.txLookupKey(txHash.bytes)), let (n, i) = ChainSchema.decodeTxLookup(raw),
               let h = try canonicalHash(n) else { return nil }
         return TxLocation(blockNumber: n, blockHash: h, index: Int(i))
     }
 
-    public func headHash() throws -> Hash32? { try store.get(Schema.headBlockKey).flatMap { Hash32($0) } }
-    public func genesisHash() throws -> Hash32? { try store.get(Schema.genesisHashKey).flatMap { Hash32($0) } }
+    public func headHash() throws -> Hash32? { try store.get(ChainSchema.headBlockKey).flatMap { Hash32($0) } }
+    public func genesisHash() throws -> Hash32? { try store.get(ChainSchema.genesisHashKey).flatMap { Hash32($0) } }
 }
 
 
@@ -219,30 +233,30 @@ public struct ChainReader: Sendable {
 struct BlockCommit {
     var batch = WriteBatch()
 
-    mutating func add(block: Block, receipts: [Receipt], blockLogs: [Log] = [], changes: [(key: [UInt8], value: [UInt8]?)],
+    mutating func add(block: CertifiedBlock, receipts: [Receipt], blockLogs: [Log] = [], changes: [(key: [UInt8], value: [UInt8]?)],
                       pages: [Hash32: TreePage]) {
         let hash = block.hash
         let hb = hash.bytes
-        batch.put(Schema.headerKey(hb), block.header.encoded)
-        batch.put(Schema.headerNumberKey(hb), Schema.encode(block.number))
-        batch.put(Schema.canonicalHashKey(block.number), hb)
-        batch.put(Schema.bodyKey(hb), block.encoded)
-        batch.put(Schema.receiptsKey(hb), Receipt.encodeList(receipts))
+        batch.put(ChainSchema.headerKey(hb), block.header.encoded)
+        batch.put(ChainSchema.headerNumberKey(hb), ChainSchema.encode(block.number))
+        batch.put(ChainSchema.canonicalHashKey(block.number), hb)
+        batch.put(ChainSchema.bodyKey(hb), block.encoded)
+        batch.put(ChainSchema.receiptsKey(hb), Receipt.encodeList(receipts))
         for (i, tx) in block.transactions.enumerated() {
-            batch.put(Schema.txLookupKey(tx.hash.bytes), Schema.txLookupValue(blockNumber: block.number, index: UInt32(i)))
+            batch.put(ChainSchema.txLookupKey(tx.hash.bytes), ChainSchema.txLookupValue(blockNumber: block.number, index: UInt32(i)))
         }
-        if !blockLogs.isEmpty { batch.put(Schema.blockLogsKey(hb), RLPItem.list(blockLogs.map(\.rlpItem)).rlpEncoded) }
+        if !blockLogs.isEmpty { batch.put(ChainSchema.blockLogsKey(hb), RLPItem.list(blockLogs.map(\.rlpItem)).rlpEncoded) }
         var addresses = Set<Address>(), topics = Set<Hash32>()
         for l in receipts.flatMap(\.logs) + blockLogs {
             addresses.insert(l.address)
             topics.formUnion(l.topics)
         }
-        for a in addresses { batch.put(Schema.logAddressIndexKey(a.bytes, block.number), [1]) }
-        for t in topics { batch.put(Schema.logTopicIndexKey(t.bytes, block.number), [1]) }
-        for (h, p) in pages { batch.put(Schema.treePageKey(h.bytes), p.encoded) }
+        for a in addresses { batch.put(ChainSchema.logAddressIndexKey(a.bytes, block.number), [1]) }
+        for t in topics { batch.put(ChainSchema.logTopicIndexKey(t.bytes, block.number), [1]) }
+        for (h, p) in pages { batch.put(ChainSchema.treePageKey(h.bytes), p.encoded) }
         for (k, v) in changes {
-            if let v { batch.put(Schema.stateKey(k), v) } else { batch.delete(Schema.stateKey(k)) }
+            if let v { batch.put(ChainSchema.stateKey(k), v) } else { batch.delete(ChainSchema.stateKey(k)) }
         }
-        batch.put(Schema.headBlockKey, hb)
+        batch.put(ChainSchema.headBlockKey, hb)
     }
 }

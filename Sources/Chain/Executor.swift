@@ -63,19 +63,16 @@ public struct Executor: Sendable {
         let checkpoint = state.checkpoint()
         if let contract = contracts.byAddress[to] {
             do {
-                guard try state.subBalance(sender, t.value) else { throw Revert("insufficient balance", gasUsed: 0) }
-                try state.addBalance(to, t.value)
-                let call = SystemCall(caller: sender, value: t.value, input: t.data, gasAvailable: t.gasLimit - intrinsic,
-                                      isTransaction: true)
-                let out = try contract.call(call, state: state, context: context)
-                guard out.gasUsed <= t.gasLimit - intrinsic else { throw Revert("out of gas", gasUsed: t.gasLimit - intrinsic) }
+                let out = try Executor.call(contract, SystemCall(caller: sender, value: t.value, input: t.data,
+                                                                 gasAvailable: t.gasLimit - intrinsic, isTransaction: true),
+                                            state: state, context: context)
                 gasUsed += out.gasUsed
                 logs = out.logs
-            } catch let r as Revert {
+            } catch {
                 state.revert(to: checkpoint)
                 status = false
-                gasUsed += min(r.gasUsed, t.gasLimit - intrinsic)
-                revertData = r.data
+                gasUsed += min(error.gasUsed, t.gasLimit - intrinsic)
+                revertData = error.data
             }
         } else {
             // Covered by the balance check above.
@@ -90,6 +87,22 @@ public struct Executor: Sendable {
 
         return Receipt(type: t.type, status: status, cumulativeGasUsed: gasUsedSoFar + gasUsed, gasUsed: gasUsed,
                        effectiveGasPrice: price, logs: logs, from: sender, revertData: revertData)
+    }
+
+    /// Runs a call into a system contract: the value moves to the contract, then the contract
+    /// runs within `call.gasAvailable`. The one contract path of transactions and dry runs
+    /// (`eth_call`); the caller rolls the state back on a revert.
+    static func call(_ contract: any SystemContract, _ call: SystemCall, state: WorldState,
+                     context: BlockContext) throws(Revert) -> CallOutcome {
+        let moved: Bool
+        do {
+            moved = try state.subBalance(call.caller, call.value)
+            if moved { try state.addBalance(contract.address, call.value) }
+        } catch { throw Revert("state: \(error)", gasUsed: 0) }
+        guard moved else { throw Revert("insufficient balance", gasUsed: 0) }
+        let out = try contract.call(call, state: state, context: context)
+        guard out.gasUsed <= call.gasAvailable else { throw Revert("out of gas", gasUsed: call.gasAvailable) }
+        return out
     }
 
     /// Runs the system contracts' end-of-block work.

@@ -1,3 +1,5 @@
+import Locking
+
 /// A matrix of base-field elements stored column by column (each column contiguous), the
 /// layout the transforms want. Traces and their low-degree extensions use it.
 public struct ColumnMatrix: Sendable, Equatable {

@@ -1,3 +1,5 @@
+import Locking
+
 /// Radix-2 number-theoretic transforms over KoalaBear.
 ///
 /// Conventions: a column of n = 2^k values. The forward transform maps coefficients c_j to
@@ -303,7 +305,7 @@ public enum NTT {
 /// smaller size, since the entries do not depend on N.
 final class Twiddles: @unchecked Sendable {
     static let shared = Twiddles()
-    private let lock = PlainLock()
+    private let lock = Lock()
     private var forward: [KoalaBear] = []
     private var inverse: [KoalaBear] = []
     private var logN = 0

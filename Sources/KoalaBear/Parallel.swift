@@ -1,17 +1,10 @@
 import Dispatch
+import Locking
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-
-/// Carries a value (typically an unsafe pointer into a buffer the caller keeps alive) into
-/// `@Sendable` work items. The caller guarantees that concurrent users touch disjoint memory.
-public struct UnsafeTransfer<Value>: @unchecked Sendable {
-    /// The carried value.
-    public let value: Value
-    @inlinable public init(_ value: Value) { self.value = value }
-}
 
 /// Fork–join helpers over `DispatchQueue.concurrentPerform`.
 public enum Parallel {
@@ -57,28 +50,5 @@ public enum Parallel {
             let hi = Swift.min(count, lo + per)
             if lo < hi { body(lo..<hi) }
         }
-    }
-}
-
-/// A minimal mutual-exclusion lock for the module's caches (no Foundation dependency).
-final class PlainLock: @unchecked Sendable {
-    private let m: UnsafeMutablePointer<pthread_mutex_t>
-
-    init() {
-        m = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
-        m.initialize(to: pthread_mutex_t())
-        pthread_mutex_init(m, nil)
-    }
-
-    deinit {
-        pthread_mutex_destroy(m)
-        m.deinitialize(count: 1)
-        m.deallocate()
-    }
-
-    func withLock<T>(_ body: () throws -> T) rethrows -> T {
-        pthread_mutex_lock(m)
-        defer { pthread_mutex_unlock(m) }
-        return try body()
     }
 }

@@ -1,46 +1,44 @@
 import Chain
-import Dispatch
+import Consensus
 import Foundation
+import Locking
+import Logging
 import Primitives
 import Secp256k1
 import Storage
+import SystemContracts
 import Transactions
 import TxPool
 
-/// Account reads for the pool from the chain's latest committed state.
-public struct ChainAccountView: AccountView {
-    let state: WorldState
-    public init(chain: Blockchain) { state = chain.latestState() }
-    public func nonce(of address: Address) throws -> UInt64 { try state.nonce(address) }
-    public func balance(of address: Address) throws -> UInt256 { try state.balance(address) }
-    public func account(of address: Address) throws -> (nonce: UInt64, balance: UInt256) {
-        let a = try state.account(address)
-        return (a.nonce, a.balance)
-    }
-}
-
-/// A running node: the chain, its mempool, and (with the sealer's key) the block sealer.
-public final class Node: @unchecked Sendable {
+/// A running node: the chain behind the ABCI-shaped application, its mempool, the committed
+/// block feed, and (with the sealer's key) the proof-of-authority sealer.
+public final class Node: Sendable {
     public let chain: Blockchain
     public let pool: TxPool
-    public let sealerKey: PrivateKey?
+    /// The state machine as a consensus engine drives it.
+    public let app: ChainApplication
+    /// Every committed block, once, to every listener.
+    public let feed: BlockFeed
+    /// Proof of authority over the genesis sealer (with its key when this node seals).
+    public let consensus: ProofOfAuthority
     /// Seconds between blocks.
     public let blockTime: Double
-    private let sealLock = NSLock()
-    private var blockListeners: [@Sendable (Block, [Receipt]) -> Void] = []
-    private let listenerLock = NSLock()
+    private let sealLock = Lock()
 
-    public init(chain: Blockchain, sealerKey: PrivateKey?, blockTime: Double, poolConfig: PoolConfig = PoolConfig()) {
+    /// A node over `chain`; `sealerKey`, when given, must be the genesis sealer's.
+    public init(chain: Blockchain, sealerKey: PrivateKey?, blockTime: Double, poolConfig: PoolConfig = PoolConfig()) throws {
         self.chain = chain
-        self.pool = TxPool(chainID: chain.genesis.chainID, blockGasLimit: chain.head.gasLimit, config: poolConfig)
-        self.sealerKey = sealerKey
+        let pool = TxPool(chainID: chain.genesis.chainID, blockGasLimit: chain.head.gasLimit, config: poolConfig)
+        let feed = BlockFeed()
+        self.pool = pool
+        self.feed = feed
+        self.app = ChainApplication(chain: chain, pool: pool, onCommit: { feed.publish($0) })
+        self.consensus = try ProofOfAuthority(authority: chain.genesis.sealer, key: sealerKey)
         self.blockTime = blockTime
     }
 
-    /// Calls `listener` with each committed block (after it is durable).
-    public func onBlock(_ listener: @escaping @Sendable (Block, [Receipt]) -> Void) {
-        listenerLock.withLock { blockListeners.append(listener) }
-    }
+    /// The sealer key, when this node seals.
+    public var sealerKey: PrivateKey? { consensus.key }
 
     /// Adds a raw transaction to the pool; returns its hash.
     @discardableResult
@@ -54,31 +52,66 @@ public final class Node: @unchecked Sendable {
     /// Seals one block now from the pool (also what `evm_mine` does).
     @discardableResult
     public func sealBlock(timestamp: UInt64? = nil) throws -> Block {
-        guard let key = sealerKey else { throw ChainError.invalidSeal(number: chain.head.number + 1, reason: "this node has no sealer key") }
-        let (block, receipts) = try sealLock.withLock { () throws -> (Block, [Receipt]) in
-            let baseFee = Header.nextBaseFee(parent: chain.head)
+        try sealLock.withLock {
             let now = timestamp ?? UInt64(Date().timeIntervalSince1970)
-            let result = try chain.sealNext(candidates: pool.candidates(baseFee: baseFee), key: key, timestamp: now)
-            try pool.reset(view: ChainAccountView(chain: chain), touched: Set(result.receipts.map(\.from)))
-            return (result.block, result.receipts)
+            return try consensus.produceBlock(app, timestamp: now).block
         }
-        let listeners = listenerLock.withLock { blockListeners }
-        for l in listeners { l(block, receipts) }
-        return block
     }
 
-    /// Seals a block every ``blockTime`` seconds until the task is cancelled. A block being
-    /// written when cancellation arrives is finished first (the write is synchronous).
-    public func runSealer() async throws {
+    /// Seals a block every ``blockTime`` seconds until the task is cancelled; `built` hears how
+    /// long each took. A block being written when cancellation arrives is finished first (the
+    /// commit is synchronous). A failure is logged and ends the loop.
+    public func runSealer(logger: Logger = Logger(label: "provernet.sealer"),
+                          built: @Sendable (Duration) -> Void = { _ in }) async throws {
         let interval = Duration.milliseconds(Int64(blockTime * 1000))
         let clock = ContinuousClock()
         var next = clock.now.advanced(by: interval)
         while !Task.isCancelled {
-            do { try await Task.sleep(until: next, clock: clock) } catch { break }
-            try sealBlock()
+            do { try await Task.sleep(until: next, clock: clock) } catch { return }
+            let start = clock.now
+            do { try sealBlock() } catch {
+                logger.critical("sealing failed", metadata: ["error": "\(error)"])
+                throw error
+            }
+            built(clock.now - start)
             next = next.advanced(by: interval)
             if next < clock.now { next = clock.now.advanced(by: interval) }
         }
+    }
+}
+
+/// Why a node could not be opened.
+public struct NodeError: Error, Sendable, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
+
+extension Node {
+    /// Opens a datadir as a node: with `dev`, an empty datadir is initialised from `genesis`
+    /// (the embedded devnet when nil) and the genesis' development sealer key seals; otherwise
+    /// the datadir must exist, and a given genesis must be the stored one.
+    public static func open(datadir: String, genesis genesisPath: String?, dev: Bool, blockTime: Double?) throws -> Node {
+        if let blockTime, !(blockTime >= 0.05 && blockTime <= 3600) { throw NodeError("--block-time must be in [0.05, 3600] seconds") }
+        let store: LevelDBStore
+        if dev {
+            store = try DataDir.openOrCreate(datadir)
+            if try store.get(ChainSchema.genesisHashKey) == nil {
+                let (g, json) = try DataDir.loadGenesis(genesisPath)
+                try Blockchain.initialize(store: store, genesis: g, genesisJSON: json, contracts: .provernet)
+            }
+        } else {
+            store = try DataDir.openExisting(datadir)
+        }
+        let (g, _) = try DataDir.storedGenesis(store, dir: datadir)
+        if let genesisPath, !dev {
+            let (given, _) = try DataDir.loadGenesis(genesisPath)
+            // The stored genesis rules; a mismatch is reported by opening with the given one.
+            _ = try Blockchain(store: store, genesis: given, contracts: .provernet, path: datadir)
+        }
+        let chain = try Blockchain(store: store, genesis: g, contracts: .provernet, path: datadir)
+        let key = dev ? g.devSealerKey : nil
+        if dev, key == nil { throw NodeError("--dev needs a genesis with sealer.devPrivateKey") }
+        return try Node(chain: chain, sealerKey: key, blockTime: blockTime ?? g.blockTime)
     }
 }
 
@@ -112,8 +145,18 @@ public enum DataDir {
 
     /// The genesis a datadir was initialised with (stored at init).
     public static func storedGenesis(_ store: any KeyValueStore, dir: String) throws -> (Genesis, [UInt8]) {
-        guard let h = try store.get(Schema.genesisHashKey) else { throw ChainError.notInitialized(dir) }
-        guard let json = try store.get(Schema.chainConfigKey(h)) else { throw ChainError.corrupt("chain configuration missing") }
+        guard let h = try store.get(ChainSchema.genesisHashKey) else { throw ChainError.notInitialized(dir) }
+        guard let json = try store.get(ChainSchema.chainConfigKey(h)) else { throw ChainError.corrupt("chain configuration missing") }
         return (try Genesis(json: Data(json)), json)
+    }
+
+    /// A genesis file, or the embedded devnet genesis when `path` is nil, with its bytes.
+    public static func loadGenesis(_ path: String?) throws -> (Genesis, [UInt8]) {
+        if let path {
+            guard let data = FileManager.default.contents(atPath: path) else { throw NodeError("cannot read genesis file \(path)") }
+            return (try Genesis(json: data), Array(data))
+        }
+        let data = Data((Genesis.devnetJSON + "\n").utf8)
+        return (try Genesis(json: data), Array(data))
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Chain
+import Consensus
 import Foundation
 import JSON
 import Node
@@ -9,14 +10,7 @@ import Storage
 import SystemContracts
 
 /// Loads a genesis file, or the embedded devnet genesis when no path is given.
-func loadGenesis(_ path: String?) throws -> (Genesis, [UInt8]) {
-    if let path {
-        guard let data = FileManager.default.contents(atPath: path) else { throw CLIError("cannot read genesis file \(path)") }
-        return (try Genesis(json: data), Array(data))
-    }
-    let data = Data((Genesis.devnetJSON + "\n").utf8)
-    return (try Genesis(json: data), Array(data))
-}
+func loadGenesis(_ path: String?) throws -> (Genesis, [UInt8]) { try DataDir.loadGenesis(path) }
 
 /// Prints progress of long runs on stderr: blocks done, blocks/s, ETA.
 struct Progress {
@@ -78,7 +72,7 @@ struct ExportCommand: ParsableCommand {
         defer { try? fh.close() }
         var progress = Progress(total: last - from + 1, label: "export")
         for n in from...last {
-            guard let b = try chain.reader.block(number: n) else { throw ChainError.corrupt("block \(n) missing") }
+            guard let b = try chain.reader.certifiedBlock(number: n) else { throw ChainError.corrupt("block \(n) missing") }
             try fh.write(contentsOf: b.encoded)
             progress.update(n - from + 1)
         }
@@ -99,14 +93,16 @@ struct ImportCommand: ParsableCommand {
         let store = try DataDir.openExisting(datadir)
         let (g, _) = try DataDir.storedGenesis(store, dir: datadir)
         let chain = try Blockchain(store: store, genesis: g, contracts: .provernet, path: datadir)
+        let app = ChainApplication(chain: chain)
+        let poa = try ProofOfAuthority(authority: g.sealer)
         let bytes = Array(data)
         var d = RLPDecoder(bytes)
         var imported: UInt64 = 0, skipped: UInt64 = 0
         var progress = Progress(total: 0, label: "import")
         while !d.isAtEnd {
             let at = d.position
-            let block: Block
-            do { block = try Block(decoding: &d) } catch {
+            let block: CertifiedBlock
+            do { block = try CertifiedBlock(decoding: &d) } catch {
                 throw CLIError("import stopped at byte \(at) after block \(chain.head.number): \(error)")
             }
             if block.number <= chain.head.number {
@@ -117,7 +113,7 @@ struct ImportCommand: ParsableCommand {
                 skipped += 1
                 continue
             }
-            do { try chain.importBlock(block) } catch {
+            do { try poa.importBlock(block, into: app) } catch {
                 throw CLIError("import stopped at block \(block.number): \(error)")
             }
             imported += 1
@@ -141,12 +137,14 @@ struct ReplayCommand: ParsableCommand {
         let scratch = MemoryStore()
         try Blockchain.initialize(store: scratch, genesis: g, genesisJSON: json, contracts: .provernet)
         let replica = try Blockchain(store: scratch, genesis: g, contracts: .provernet)
+        let app = ChainApplication(chain: replica)
+        let poa = try ProofOfAuthority(authority: g.sealer)
         let head = chain.head.number
         var progress = Progress(total: head, label: "replay")
         if head > 0 {
             for n in 1...head {
-                guard let b = try chain.reader.block(number: n) else { throw ChainError.corrupt("block \(n) missing") }
-                do { try replica.importBlock(b) } catch { throw CLIError("replay stopped at block \(n): \(error)") }
+                guard let b = try chain.reader.certifiedBlock(number: n) else { throw ChainError.corrupt("block \(n) missing") }
+                do { try poa.importBlock(b, into: app) } catch { throw CLIError("replay stopped at block \(n): \(error)") }
                 progress.update(n)
             }
         }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import DevTools
 import Storage
 
 /// `provernet debug-storage-stress`: writes generation-stamped LevelDB batches until killed, for

@@ -7,6 +7,7 @@ import Keystore
 import Primitives
 import Secp256k1
 import SystemContracts
+import ProverNetClient
 import Transactions
 
 // `provernet stake | request | program | bid | reveal | refund | slash | vote | propose`: wallet
@@ -43,170 +44,40 @@ struct WalletOptions: ParsableArguments {
         }
     }
 
-    /// A sender for these options (decrypts the key).
-    func sender() throws -> TransactionSender {
-        TransactionSender(client: try RPCClient(url: rpc), key: try key())
+    /// A client signing with these options' key (decrypts it).
+    func sender() throws -> WalletSender {
+        WalletSender(client: ProverNetClient(rpc: try RPCClient(url: rpc), key: try key()))
     }
+
+    /// The bid secrets of the keystore: `KEYSTORE/bids/<requestId>-<address>.json`.
+    var bids: BidSecretStore { BidSecretStore(directory: (keys.directory as NSString).appendingPathComponent("bids")) }
 }
 
-/// One decoded event log: the event and its named values.
-struct DecodedEvent {
-    /// The event's name, e.g. `ProofRequested`.
-    let name: String
-    /// Parameter names and values, in declaration order (an indexed dynamic value is its hash).
-    let values: [(name: String, value: ABIValue)]
+/// The wallet commands' view of ``ProverNetClient``: sends a call and prints what happened.
+struct WalletSender {
+    let client: ProverNetClient
 
-    /// The value named `name`.
-    subscript(_ name: String) -> ABIValue? { values.first { $0.name == name }?.value }
+    var address: Address { client.address! }
 
-    /// `Name(param=value, …)`.
-    var text: String { "\(name)(\(values.map { "\($0.name)=\(formatABI($0.value))" }.joined(separator: ", ")))" }
-}
-
-/// A human-readable ABI value: decimal integers, checksummed addresses, hex bytes, quoted strings.
-func formatABI(_ v: ABIValue) -> String {
-    switch v {
-    case .uint(let x): return x.description
-    case .int(let x): return "\(x)"
-    case .address(let a): return a.checksummed
-    case .bool(let b): return b ? "true" : "false"
-    case .fixedBytes(let b), .bytes(let b): return Hex.encode(b)
-    case .string(let s): return JSONValue.string(s).text
-    case .array(let xs): return "[" + xs.map(formatABI).joined(separator: ", ") + "]"
-    case .tuple(let xs): return "(" + xs.map(formatABI).joined(separator: ", ") + ")"
-    }
-}
-
-/// The system contracts' events by topic 0, for decoding receipts.
-let systemEvents: [Hash32: EventSpec] = {
-    var table: [Hash32: EventSpec] = [:]
-    for e in StakingContract().events + MarketContract().events + GovernanceContract().events { table[e.topic] = e }
-    return table
-}()
-
-/// Decodes a receipt log with the system contracts' event ABIs; nil for unknown events.
-func decodeLog(topics: [Hash32], data: [UInt8]) -> DecodedEvent? {
-    guard let t0 = topics.first, let spec = systemEvents[t0] else { return nil }
-    let dataParams = spec.params.filter { !$0.indexed }
-    guard let dataValues = try? ABI.decode(dataParams.map(\.type), from: data) else { return nil }
-    var values: [(String, ABIValue)] = [], topicIndex = 1, dataIndex = 0
-    for p in spec.params {
-        if p.indexed {
-            guard topicIndex < topics.count else { return nil }
-            let word = topics[topicIndex].bytes
-            topicIndex += 1
-            if p.type.isDynamic {
-                values.append((p.name, .fixedBytes(word)))
-            } else {
-                guard let v = try? ABI.decode([p.type], from: word).first else { return nil }
-                values.append((p.name, v))
-            }
-        } else {
-            values.append((p.name, dataValues[dataIndex]))
-            dataIndex += 1
-        }
-    }
-    return DecodedEvent(name: spec.name, values: values)
-}
-
-/// The outcome of a mined transaction.
-struct SentTransaction {
-    /// The transaction hash.
-    let hash: String
-    /// The decoded system-contract events, in log order.
-    let events: [DecodedEvent]
-}
-
-/// Builds, signs and sends EIP-1559 transactions with one key, and waits for their receipts.
-struct TransactionSender {
-    /// The node.
-    let client: RPCClient
-    /// The signing key.
-    let key: PrivateKey
-    /// Seconds to wait for a receipt.
-    var receiptTimeout: Double = 60
-
-    /// The sender's address.
-    var address: Address { key.address }
-
-    /// Sends a call of `signature` with `args` and `value` wei to `to`; prints the hash, status, gas
-    /// used and decoded events. A revert (in estimation or on chain) throws with its reason.
-    func send(to: Address, signature: String, _ args: [ABIValue], value: UInt256 = .zero) throws -> SentTransaction {
-        let data: [UInt8]
-        do { data = try ABI.encodeCall(signature: signature, args) } catch { throw CLIError("cannot encode \(signature): \(error)") }
-        let callObject = JSONValue.object([
-            ("from", .string(address.checksummed)), ("to", .string(to.checksummed)), ("value", .string(value.hexString)),
-            ("data", .string(Hex.encode(data))),
-        ])
-        let chainID = try client.quantity("eth_chainId")
-        let nonce = try client.quantity("eth_getTransactionCount", [.string(address.checksummed), "pending"])
-        let gasPrice = try client.quantity("eth_gasPrice")
-        let tip = (try? client.quantity("eth_maxPriorityFeePerGas")) ?? .zero
-        let maxFee = gasPrice * 2 + tip
-        let estimate: UInt256
-        do { estimate = try client.quantity("eth_estimateGas", [callObject]) } catch let e as RPCClientError {
-            throw CLIError("\(signature) would fail: \(Self.reason(e))")
-        }
-        guard let chain = chainID.uint64, let n = nonce.uint64, let est = estimate.uint64 else {
-            throw CLIError("the node answered out-of-range chain id, nonce or gas")
-        }
-        let gasLimit = est + est / 5
-        let tx = Transaction.dynamicFee(chainID: chain, nonce: n, maxPriorityFeePerGas: tip, maxFeePerGas: maxFee,
-                                        gasLimit: gasLimit, to: to, value: value, data: data)
-        let signed = tx.signed(with: key)
-        let hash: String
+    /// Sends `method(args)` with `value` wei; prints the hash, the block, status, gas used and
+    /// the decoded events. A revert (in estimation or on chain) throws with its reason.
+    @discardableResult
+    func send(_ method: ContractCall.Method, _ args: [ABIValue], value: UInt256 = .zero) throws -> ProverNetClient.Sent {
+        let sent: ProverNetClient.Sent
         do {
-            hash = try client.call("eth_sendRawTransaction", [.string(Hex.encode(signed.encoded))]).stringValue
-                ?? signed.hash.description
-        } catch let e as RPCClientError {
-            throw CLIError("the node refused the transaction: \(e.message)")
-        }
-        print("tx \(hash)")
-        let receipt = try waitForReceipt(hash)
-        let status = receipt["status"]?.stringValue.flatMap { UInt256(hex: $0) } ?? .zero
-        let gasUsed = receipt["gasUsed"]?.stringValue.flatMap { UInt256(hex: $0) } ?? .zero
-        let block = receipt["blockNumber"]?.stringValue ?? "latest"
-        print("block \(UInt256(hex: block)?.description ?? block) status \(status.isZero ? "failed" : "success") gasUsed \(gasUsed)")
-        if status.isZero {
-            var why = "no reason given"
-            do { _ = try client.call("eth_call", [callObject, .string(block)]) } catch let e as RPCClientError {
-                why = Self.reason(e)
-            } catch {}
-            fflush(nil)  // the hash and status before the error on stderr
-            throw CLIError("transaction \(hash) reverted: \(why)")
-        }
-        var events: [DecodedEvent] = []
-        for log in receipt["logs"]?.arrayValue ?? [] {
-            let topics = (log["topics"]?.arrayValue ?? []).compactMap { $0.stringValue.flatMap { Hash32(hex: $0) } }
-            let bytes = (try? Hex.decode(log["data"]?.stringValue ?? "0x")) ?? []
-            if let e = decodeLog(topics: topics, data: bytes) {
-                events.append(e)
-                print("event \(e.text)")
-            } else {
-                print("log \(log.text)")
+            sent = try client.send(ContractCall(method, args, value: value)) { hash in
+                print("tx \(hash)")
+                fflush(nil)
             }
+        } catch let e as ClientError {
+            fflush(nil)  // the hash before the error on stderr
+            throw CLIError(e.description)
         }
-        return SentTransaction(hash: hash, events: events)
-    }
-
-    /// Polls `eth_getTransactionReceipt` until the receipt appears or the timeout passes.
-    private func waitForReceipt(_ hash: String) throws -> JSONValue {
-        let deadline = Date().addingTimeInterval(receiptTimeout)
-        while Date() < deadline {
-            let r = try client.call("eth_getTransactionReceipt", [.string(hash)])
-            if !r.isNull { return r }
-            Thread.sleep(forTimeInterval: 0.2)
+        print("block \(sent.blockNumber.map(String.init) ?? "?") status success gasUsed \(sent.gasUsed)")
+        for log in sent.logs {
+            if let e = EventDecoder.decode(log: log) { print("event \(e.text)") } else { print("log \(log.text)") }
         }
-        throw CLIError("no receipt for \(hash) after \(Int(receiptTimeout)) s: is the node sealing blocks?")
-    }
-
-    /// The revert reason in an RPC error (decoded `Error(string)` data), or its message.
-    static func reason(_ e: RPCClientError) -> String {
-        if let hex = e.data?.stringValue, let bytes = try? Hex.decode(hex) {
-            if let r = ABI.decodeRevertReason(bytes) { return r }
-            if let code = ABI.decodePanicCode(bytes) { return "panic \(code.hexString)" }
-        }
-        return e.message
+        return sent
     }
 }
 
@@ -266,7 +137,7 @@ struct StakeCommand: ParsableCommand {
         @Option(help: "Self-stake in BREV (decimals allowed).") var amount: String
         func run() throws {
             let value = try parseBrev(amount)
-            _ = try wallet.sender().send(to: Genesis.stakingAddress, signature: "registerProver(string,uint16)",
+            _ = try wallet.sender().send(ContractInterface.staking.method("registerProver"),
                                          [.string(name), .uint(UInt256(UInt64(commission)))], value: value)
         }
     }
@@ -279,7 +150,7 @@ struct StakeCommand: ParsableCommand {
         @Option(help: "Amount in BREV (decimals allowed).") var amount: String
         func run() throws {
             let p = try parseAddress(prover, "prover"), value = try parseBrev(amount)
-            _ = try wallet.sender().send(to: Genesis.stakingAddress, signature: "stake(address)", [.address(p)], value: value)
+            _ = try wallet.sender().send(ContractInterface.staking.method("stake"), [.address(p)], value: value)
         }
     }
 
@@ -291,7 +162,7 @@ struct StakeCommand: ParsableCommand {
         @Option(help: "Vault shares to unstake (decimal or 0x).") var shares: String
         func run() throws {
             let p = try parseAddress(prover, "prover"), s = try parseUInt(shares, "shares")
-            _ = try wallet.sender().send(to: Genesis.stakingAddress, signature: "requestUnstake(address,uint256)",
+            _ = try wallet.sender().send(ContractInterface.staking.method("requestUnstake"),
                                          [.address(p), .uint(s)])
         }
     }
@@ -301,7 +172,7 @@ struct StakeCommand: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Withdraw the unstakes whose release block has passed.")
         @OptionGroup var wallet: WalletOptions
         func run() throws {
-            _ = try wallet.sender().send(to: Genesis.stakingAddress, signature: "completeUnstake()", [])
+            _ = try wallet.sender().send(ContractInterface.staking.method("completeUnstake"), [])
         }
     }
 }
@@ -323,9 +194,9 @@ struct RequestCommand: ParsableCommand {
         guard let inputBytes = try? Hex.decode(input) else { throw CLIError("bad --input \(input): expected hex") }
         let fee = try parseBrev(maxFee), stake = try parseBrev(minStake)
         let sender = try wallet.sender()
-        let head = try sender.client.quantity("eth_blockNumber")
-        guard let h = head.uint64 else { throw CLIError("the node's block number is out of range") }
-        let sent = try sender.send(to: MarketContract.contractAddress, signature: "requestProof(bytes32,bytes,uint256,uint64)",
+        let h: UInt64
+        do { h = try sender.client.blockNumber() } catch { throw CLIError("\(error)") }
+        let sent = try sender.send(ContractInterface.market.method("requestProof"),
                                    [.fixedBytes(programId), .bytes(inputBytes), .uint(stake), .uint(UInt256(h + deadlineIn))],
                                    value: fee)
         guard let id = sent.events.first(where: { $0.name == "ProofRequested" })?["requestId"] else {
@@ -347,7 +218,7 @@ struct ProgramCommand: ParsableCommand {
         @Option(help: "The ELF file.") var elf: String
         func run() throws {
             guard let data = FileManager.default.contents(atPath: elf) else { throw CLIError("cannot read \(elf)") }
-            let sent = try wallet.sender().send(to: MarketContract.contractAddress, signature: "registerProgram(bytes)",
+            let sent = try wallet.sender().send(ContractInterface.market.method("registerProgram"),
                                                 [.bytes(Array(data))])
             guard let id = sent.events.first(where: { $0.name == "ProgramRegistered" })?["programId"] else {
                 throw CLIError("no ProgramRegistered event in the receipt")
@@ -355,12 +226,6 @@ struct ProgramCommand: ParsableCommand {
             print("programId \(formatABI(id))")
         }
     }
-}
-
-/// Where a bid's fee and nonce are kept between `bid` and `reveal`: `KEYSTORE/bids/<requestId>-<address>.json`.
-func bidFile(keystore: String, requestId: UInt256, prover: Address) -> String {
-    let dir = (keystore as NSString).appendingPathComponent("bids")
-    return (dir as NSString).appendingPathComponent("\(requestId)-\(Hex.encode(prover.bytes)).json")
 }
 
 /// `provernet bid`: commits `keccak256(requestId, prover, fee, nonce)`; saves fee and nonce for `reveal`.
@@ -373,26 +238,15 @@ struct BidCommand: ParsableCommand {
     @Option(help: "The bid's nonce (32 bytes hex; random by default).") var nonce: String?
     func run() throws {
         let id = try parseUInt(request, "request id"), feeWei = try parseUInt(fee, "fee")
-        var nonceBytes: [UInt8]
-        if let nonce { nonceBytes = try parseBytes32(nonce, "nonce") } else {
-            var rng = SystemRandomNumberGenerator()
-            nonceBytes = (0..<32).map { _ in UInt8.random(in: 0 ... 255, using: &rng) }
-        }
         let sender = try wallet.sender()
-        let hash = MarketContract.bidHash(requestId: id, prover: sender.address, fee: feeWei, nonce: nonceBytes)
-        print("nonce \(Hex.encode(nonceBytes))")
+        var secret = BidSecretStore.Secret.random(requestId: id, prover: sender.address, fee: feeWei)
+        if let nonce { secret.nonce = try parseBytes32(nonce, "nonce") }
+        print("nonce \(Hex.encode(secret.nonce))")
         // Saved before sending, so a lost connection does not lose the nonce of a bid that lands.
-        let path = bidFile(keystore: wallet.keys.directory, requestId: id, prover: sender.address)
-        let record = JSONValue.object([
-            ("requestId", .string(id.description)), ("prover", .string(sender.address.checksummed)),
-            ("fee", .string(feeWei.description)), ("nonce", .string(Hex.encode(nonceBytes))), ("bidHash", .string(hash.description)),
-        ])
-        do {
-            try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-            try Data(record.text.utf8).write(to: URL(fileURLWithPath: path))
-        } catch { throw CLIError("cannot save the bid to \(path): \(error)") }
-        print("saved \(path)")
-        _ = try sender.send(to: MarketContract.contractAddress, signature: "bid(uint256,bytes32)", [.uint(id), .fixedBytes(hash.bytes)])
+        let store = wallet.bids
+        do { try store.save(secret) } catch { throw CLIError(error.description) }
+        print("saved \(store.path(requestId: id, prover: sender.address))")
+        try sender.send(ContractInterface.market.method("bid"), [.uint(id), .fixedBytes(secret.bidHash.bytes)])
     }
 }
 
@@ -410,16 +264,16 @@ struct RevealCommand: ParsableCommand {
         var feeWei = try fee.map { try parseUInt($0, "fee") }
         var nonceBytes = try nonce.map { try parseBytes32($0, "nonce") }
         if feeWei == nil || nonceBytes == nil {
-            let path = bidFile(keystore: wallet.keys.directory, requestId: id, prover: sender.address)
-            guard let data = FileManager.default.contents(atPath: path), let saved = try? JSONValue.parse(Array(data)) else {
-                throw CLIError("no saved bid at \(path): pass --fee and --nonce")
+            let store = wallet.bids
+            let saved: BidSecretStore.Secret?
+            do { saved = try store.load(requestId: id, prover: sender.address) } catch { throw CLIError(error.description) }
+            guard let saved else {
+                throw CLIError("no saved bid at \(store.path(requestId: id, prover: sender.address)): pass --fee and --nonce")
             }
-            if feeWei == nil { feeWei = saved["fee"]?.stringValue.flatMap { UInt256(decimal: $0) } }
-            if nonceBytes == nil { nonceBytes = saved["nonce"]?.stringValue.flatMap { try? Hex.decode($0) } }
-            guard feeWei != nil, let n = nonceBytes, n.count == 32 else { throw CLIError("malformed saved bid at \(path)") }
+            feeWei = feeWei ?? saved.fee
+            nonceBytes = nonceBytes ?? saved.nonce
         }
-        _ = try sender.send(to: MarketContract.contractAddress, signature: "reveal(uint256,uint256,bytes32)",
-                            [.uint(id), .uint(feeWei!), .fixedBytes(nonceBytes!)])
+        try sender.send(ContractInterface.market.method("reveal"), [.uint(id), .uint(feeWei!), .fixedBytes(nonceBytes!)])
     }
 }
 
@@ -430,7 +284,7 @@ struct RefundCommand: ParsableCommand {
     @Option(help: "The request id.") var request: String
     func run() throws {
         let id = try parseUInt(request, "request id")
-        _ = try wallet.sender().send(to: MarketContract.contractAddress, signature: "refund(uint256)", [.uint(id)])
+        _ = try wallet.sender().send(ContractInterface.market.method("refund"), [.uint(id)])
     }
 }
 
@@ -441,7 +295,7 @@ struct SlashCommand: ParsableCommand {
     @Option(help: "The request id.") var request: String
     func run() throws {
         let id = try parseUInt(request, "request id")
-        _ = try wallet.sender().send(to: MarketContract.contractAddress, signature: "slash(uint256)", [.uint(id)])
+        _ = try wallet.sender().send(ContractInterface.market.method("slash"), [.uint(id)])
     }
 }
 
@@ -461,7 +315,7 @@ struct VoteCommand: ParsableCommand {
         case "no", "n", "false": yes = false
         default: throw CLIError("bad --support \(support): expected yes or no")
         }
-        _ = try wallet.sender().send(to: GovernanceContract.contractAddress, signature: "vote(uint256,bool)", [.uint(id), .bool(yes)])
+        _ = try wallet.sender().send(ContractInterface.governance.method("vote"), [.uint(id), .bool(yes)])
     }
 }
 
@@ -475,7 +329,7 @@ struct ProposeCommand: ParsableCommand {
     @Option(help: "The deposit in BREV.") var deposit: String
     func run() throws {
         let v = try parseUInt(value, "value"), d = try parseBrev(deposit)
-        let sent = try wallet.sender().send(to: GovernanceContract.contractAddress, signature: "propose(string,uint256,string)",
+        let sent = try wallet.sender().send(ContractInterface.governance.method("propose"),
                                             [.string(param), .uint(v), .string(description)], value: d)
         if let id = sent.events.first(where: { $0.name == "ProposalCreated" })?["proposalId"] { print("proposalId \(formatABI(id))") }
     }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Chain
 import Dispatch
 import Foundation
+import Locking
 import Logging
 import Node
 import Primitives
@@ -91,8 +92,9 @@ struct NodeCommand: AsyncParsableCommand {
         #endif
         opts.api.clientVersion = "ProverNet/v\(ProverNetCommand.version)/linux-\(arch)/swift6"
         let rpc = NodeRPC(node: node, options: opts, logger: Logger(label: "provernet.rpc"))
-        node.onBlock { block, _ in
+        node.feed.subscribe { committed in
             // One line per committed block: operators and tests follow the chain from it.
+            let block = committed.block
             print("block \(block.number) \(block.hash) txs=\(block.transactions.count)")
             fflush(nil)
         }
@@ -120,7 +122,12 @@ struct NodeCommand: AsyncParsableCommand {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await rpc.server.run() }
             if node.sealerKey != nil {
-                group.addTask { try await sealLoop(node, metrics: rpc.metrics, logger: logger) }
+                group.addTask {
+                    let timer = rpc.metrics.blockBuildTime
+                    try await node.runSealer(logger: logger) { d in
+                        timer.recordNanoseconds(d.components.seconds * 1_000_000_000 + d.components.attoseconds / 1_000_000_000)
+                    }
+                }
             }
             group.addTask {
                 for await sig in terminationSignals() {
@@ -138,25 +145,6 @@ struct NodeCommand: AsyncParsableCommand {
             }
         }
         FileHandle.standardError.write(Data("stopped at block \(chain.head.number)\n".utf8))
-    }
-
-    /// Seals a block every `blockTime` seconds until cancelled; the block being written when
-    /// cancellation arrives is finished (the commit is synchronous).
-    static func sealLoop(_ node: Node, metrics: RPCMetrics, logger: Logger) async throws {
-        let clock = ContinuousClock()
-        let interval = Duration.milliseconds(Int64(node.blockTime * 1000))
-        var next = clock.now.advanced(by: interval)
-        while !Task.isCancelled {
-            do { try await Task.sleep(until: next, clock: clock) } catch { return }
-            do {
-                try metrics.timeBlockBuild { _ = try node.sealBlock() }
-            } catch {
-                logger.critical("sealing failed", metadata: ["error": "\(error)"])
-                throw error
-            }
-            next = next.advanced(by: interval)
-            if next < clock.now { next = clock.now.advanced(by: interval) }
-        }
     }
 
     /// SIGINT and SIGTERM as an async sequence; a second signal exits at once.
@@ -182,27 +170,9 @@ struct NodeCommand: AsyncParsableCommand {
     }
 
     static func openNode(datadir: String, genesisPath: String?, dev: Bool, blockTime: Double?) throws -> Node {
-        let store: LevelDBStore
-        if dev {
-            store = try DataDir.openOrCreate(datadir)
-            if try store.get(Schema.genesisHashKey) == nil {
-                let (g, json) = try loadGenesis(genesisPath)
-                try Blockchain.initialize(store: store, genesis: g, genesisJSON: json, contracts: .provernet)
-            }
-        } else {
-            store = try DataDir.openExisting(datadir)
+        do { return try Node.open(datadir: datadir, genesis: genesisPath, dev: dev, blockTime: blockTime) } catch let e as NodeError {
+            throw CLIError(e.description)
         }
-        let (g, _) = try DataDir.storedGenesis(store, dir: datadir)
-        if let genesisPath, !dev {
-            let (given, _) = try loadGenesis(genesisPath)
-            // The stored genesis rules; a mismatch is reported by opening with the given one.
-            _ = try Blockchain(store: store, genesis: given, contracts: .provernet, path: datadir)
-        }
-        let chain = try Blockchain(store: store, genesis: g, contracts: .provernet, path: datadir)
-        let key = dev ? g.devSealerKey : nil
-        if dev, key == nil { throw CLIError("--dev needs a genesis with sealer.devPrivateKey") }
-        if let blockTime, !(blockTime >= 0.05 && blockTime <= 3600) { throw CLIError("--block-time must be in [0.05, 3600] seconds") }
-        return Node(chain: chain, sealerKey: key, blockTime: blockTime ?? g.blockTime)
     }
 }
 
@@ -224,15 +194,14 @@ struct DevCommand: AsyncParsableCommand {
 }
 
 /// Counts termination signals (from the signal queue).
-final class SignalCount: @unchecked Sendable {
-    private let lock = NSLock()
-    private var n = 0
-    func increment() -> Int { lock.withLock { n += 1; return n } }
+struct SignalCount: Sendable {
+    private let n = Locked(0)
+    func increment() -> Int { n.withLock { $0 += 1; return $0 } }
 }
 
 /// Keeps the signal sources alive until the stream ends.
-final class SignalSources: @unchecked Sendable {
-    private let sources: [DispatchSourceSignal]
-    init(_ s: [DispatchSourceSignal]) { sources = s }
-    func cancel() { sources.forEach { $0.cancel() } }
+struct SignalSources: Sendable {
+    private let sources: Locked<[DispatchSourceSignal]>
+    init(_ s: [DispatchSourceSignal]) { sources = Locked(s) }
+    func cancel() { sources.withLock { $0.forEach { $0.cancel() }; $0 = [] } }
 }

@@ -1,8 +1,9 @@
 import Chain
+import Consensus
 import Foundation
 import JSON
 import Keccak
-import NIOConcurrencyHelpers
+import Locking
 import Node
 import Primitives
 import Transactions
@@ -38,7 +39,7 @@ public final class EthAPI: Sendable {
     /// Settings.
     public let config: EthAPIConfig
     var chain: Blockchain { node.chain }
-    private let cachedTip = NIOLockedValueBox<(head: Hash32, tip: UInt256)?>(nil)
+    private let cachedTip = Locked<(head: Hash32, tip: UInt256)?>(nil)
 
     /// Methods over `node`; call ``register(into:)`` to offer them.
     public init(node: Node, filters: FilterSystem, config: EthAPIConfig = EthAPIConfig()) {
@@ -192,6 +193,8 @@ public final class EthAPI: Sendable {
                 try p.expect(atMost: 1)
                 let ts = try p.optional(0) { (v) throws(ParamError) -> UInt64 in try Decode.flexibleUInt64(v) }
                 _ = try self.node.sealBlock(timestamp: ts)
+                // Filters and subscriptions have the block when the call returns.
+                self.node.feed.drain()
                 return "0x0"
             }
         }
@@ -279,9 +282,11 @@ public final class EthAPI: Sendable {
     }
 
     func blockObject(_ b: Block, full: Bool) throws -> JSONValue {
-        guard full, !b.transactions.isEmpty else { return RPCObjects.block(b, full: false) }
+        // `size`: the block as stored, certificate (seal) included.
+        let size = try chain.reader.storedBlockSize(hash: b.hash) ?? 0
+        guard full, !b.transactions.isEmpty else { return RPCObjects.block(b, size: size, full: false) }
         let receipts = try chain.reader.receipts(blockHash: b.hash) ?? []
-        var o = RPCObjects.block(b, full: false)
+        var o = RPCObjects.block(b, size: size, full: false)
         let txs: [JSONValue] = b.transactions.enumerated().map { i, tx in
             RPCObjects.transaction(tx, sender: i < receipts.count ? receipts[i].from : nil,
                                    location: (b.hash, b.number, i), baseFee: b.header.baseFeePerGas)
@@ -359,7 +364,7 @@ public final class EthAPI: Sendable {
     func suggestedTip() throws -> UInt256 {
         let head = chain.head
         let headHash = head.hash
-        if let c = cachedTip.withLockedValue({ $0 }), c.head == headHash { return c.tip }
+        if let c = cachedTip.withLock({ $0 }), c.head == headHash { return c.tip }
         var samples: [UInt256] = []
         var n = head.number
         var seen = 0
@@ -378,7 +383,7 @@ public final class EthAPI: Sendable {
             tip = samples[(samples.count - 1) * 60 / 100]
         }
         tip = max(min(tip, config.maxTip), node.pool.config.minTip)
-        cachedTip.withLockedValue { $0 = (headHash, tip) }
+        cachedTip.withLock { $0 = (headHash, tip) }
         return tip
     }
 

@@ -1,7 +1,7 @@
 import Chain
 import Foundation
 import JSON
-import NIOConcurrencyHelpers
+import Locking
 import Primitives
 import Transactions
 
@@ -79,7 +79,7 @@ public final class FilterSystem: Sendable {
     public let limits: Limits
     let chain: Blockchain
     let metrics: RPCMetrics?
-    private let state = NIOLockedValueBox(Registry())
+    private let state = Locked(Registry())
 
     /// A filter system over `chain`'s stored logs; feed it with ``blockCommitted(_:receipts:)`` and ``pendingTransaction(_:)``.
     public init(chain: Blockchain, limits: Limits = Limits(), metrics: RPCMetrics? = nil) {
@@ -101,7 +101,7 @@ public final class FilterSystem: Sendable {
     func install(_ kind: FilterKind) throws(RPCError) -> String {
         let id = FilterSystem.newID()
         let now = ContinuousClock.now
-        let count: Int = try state.withLockedValue { s -> Result<Int, RPCError> in
+        let count: Int = try state.withLock { s -> Result<Int, RPCError> in
             s.expire(now: now, timeout: limits.filterTimeout)
             if s.filters.count >= limits.maxFilters {
                 return .failure(.limitExceeded("too many filters: the limit is \(limits.maxFilters)"))
@@ -123,7 +123,7 @@ public final class FilterSystem: Sendable {
     /// What arrived since the last poll: block hashes, transaction hashes, or log objects.
     public func changes(_ id: String) throws(RPCError) -> JSONValue {
         let now = ContinuousClock.now
-        let taken: [Change]? = state.withLockedValue { s in
+        let taken: [Change]? = state.withLock { s in
             s.expire(now: now, timeout: limits.filterTimeout)
             guard s.filters[id] != nil else { return nil }
             let c = s.filters[id]!.changes
@@ -143,7 +143,7 @@ public final class FilterSystem: Sendable {
     /// The criteria of a log filter (`eth_getFilterLogs`).
     public func criteria(_ id: String) throws(RPCError) -> FilterCriteria {
         let now = ContinuousClock.now
-        let kind: FilterKind? = state.withLockedValue { s in
+        let kind: FilterKind? = state.withLock { s in
             s.expire(now: now, timeout: limits.filterTimeout)
             s.filters[id]?.lastPoll = now
             return s.filters[id]?.kind
@@ -154,20 +154,20 @@ public final class FilterSystem: Sendable {
 
     /// Removes a filter; false when there was none.
     public func uninstall(_ id: String) -> Bool {
-        let (removed, count) = state.withLockedValue { s in (s.filters.removeValue(forKey: id) != nil, s.filters.count) }
+        let (removed, count) = state.withLock { s in (s.filters.removeValue(forKey: id) != nil, s.filters.count) }
         metrics?.filters.set(count)
         return removed
     }
 
     /// Installed filters.
-    public var filterCount: Int { state.withLockedValue { $0.filters.count } }
+    public var filterCount: Int { state.withLock { $0.filters.count } }
 
     // MARK: Subscriptions
 
     /// Subscribes `connection`; fails past ``Limits/maxSubscriptionsPerConnection``.
     public func subscribe(_ kind: SubscriptionKind, connection: any RPCConnection) throws(RPCError) -> String {
         let id = FilterSystem.newID()
-        let total: Int = try state.withLockedValue { s -> Result<Int, RPCError> in
+        let total: Int = try state.withLock { s -> Result<Int, RPCError> in
             var mine = s.byConnection[connection.connectionID] ?? []
             if mine.count >= limits.maxSubscriptionsPerConnection {
                 return .failure(.limitExceeded("too many subscriptions on this connection: the limit is \(limits.maxSubscriptionsPerConnection)"))
@@ -183,7 +183,7 @@ public final class FilterSystem: Sendable {
 
     /// Ends a subscription of `connection`; false when it has none of that id.
     public func unsubscribe(_ id: String, connection: any RPCConnection) -> Bool {
-        let (ok, total) = state.withLockedValue { s -> (Bool, Int) in
+        let (ok, total) = state.withLock { s -> (Bool, Int) in
             guard let sub = s.subscriptions[id], sub.connection.connectionID == connection.connectionID else {
                 return (false, s.subscriptions.count)
             }
@@ -197,7 +197,7 @@ public final class FilterSystem: Sendable {
 
     /// Drops every subscription of a closed connection.
     public func connectionClosed(_ connectionID: UInt64) {
-        let total = state.withLockedValue { s -> Int in
+        let total = state.withLock { s -> Int in
             for id in s.byConnection.removeValue(forKey: connectionID) ?? [] { s.subscriptions[id] = nil }
             return s.subscriptions.count
         }
@@ -205,26 +205,20 @@ public final class FilterSystem: Sendable {
     }
 
     /// Live subscriptions, all connections together.
-    public var subscriptionCount: Int { state.withLockedValue { $0.subscriptions.count } }
+    public var subscriptionCount: Int { state.withLock { $0.subscriptions.count } }
 
     // MARK: Events
 
-    /// Feeds a committed block to filters and subscriptions.
-    public func blockCommitted(_ block: Block, receipts: [Receipt]) {
+    /// Feeds a committed block to filters and subscriptions: its hash to block filters and
+    /// `newHeads`, every log (the transactions' and the end-of-block logs) to log filters and
+    /// `logs` subscriptions.
+    public func blockCommitted(_ committed: CommittedBlock) {
+        let block = committed.block
         let blockHash = block.hash
-        var located: [LocatedLog] = []
-        var logIndex = 0
-        for (i, r) in receipts.enumerated() where i < block.transactions.count {
-            for l in r.logs {
-                located.append(LocatedLog(log: l, blockNumber: block.number, blockHash: blockHash,
-                                          blockTimestamp: block.header.timestamp, transactionHash: block.transactions[i].hash,
-                                          transactionIndex: i, logIndex: logIndex))
-                logIndex += 1
-            }
-        }
+        let located = committed.locatedLogs
         let now = ContinuousClock.now
         let cap = limits.maxBufferedChanges
-        let subs: [Subscription] = state.withLockedValue { s in
+        let subs: [Subscription] = state.withLock { s in
             s.expire(now: now, timeout: limits.filterTimeout)
             for (id, f) in s.filters {
                 switch f.kind {
@@ -259,7 +253,7 @@ public final class FilterSystem: Sendable {
     /// Feeds a transaction that became pending.
     public func pendingTransaction(_ tx: SignedTransaction) {
         let cap = limits.maxBufferedChanges
-        let subs: [Subscription] = state.withLockedValue { s in
+        let subs: [Subscription] = state.withLock { s in
             for (id, f) in s.filters {
                 guard case .pendingTransactions = f.kind else { continue }
                 s.append(.hash(tx.hash), to: id, cap: cap)

@@ -33,8 +33,8 @@ public final class NodeRPC: Sendable {
     /// HTTP and WebSocket on one port; `run()` it.
     public let server: RPCServer
 
-    /// Builds the service and subscribes it to the node's blocks and pending transactions
-    /// (this takes the pool's `onPending` hook).
+    /// Builds the service and subscribes it to the node's committed-block feed and pending
+    /// transactions.
     public init(node: Node, options: NodeRPCOptions = NodeRPCOptions(), logger: Logger = Logger(label: "provernet.rpc")) {
         self.node = node
         let metrics = RPCMetrics()
@@ -44,10 +44,10 @@ public final class NodeRPC: Sendable {
         api.register(into: &table)
         ProverNetAPI(chain: node.chain).register(into: &table)
         let dispatcher = RPCDispatcher(methods: table, limits: options.limits, metrics: metrics)
-        node.pool.onPending = { tx in filters.pendingTransaction(tx) }
-        node.onBlock { block, receipts in
-            metrics.headNumber.record(Int64(block.number))
-            filters.blockCommitted(block, receipts: receipts)
+        node.pool.onPending { tx in filters.pendingTransaction(tx) }
+        node.feed.subscribe { committed in
+            metrics.headNumber.record(Int64(committed.block.number))
+            filters.blockCommitted(committed)
         }
         metrics.headNumber.record(Int64(node.chain.head.number))
         let health: @Sendable () -> JSONValue = {

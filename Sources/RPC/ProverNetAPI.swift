@@ -1,6 +1,6 @@
 import Chain
 import JSON
-import NIOConcurrencyHelpers
+import Locking
 import Primitives
 import RISCV
 import Storage
@@ -26,7 +26,7 @@ public final class ProverNetAPI: Sendable {
 
     struct RunKey: Hashable { let programId: Hash32; let inputHash: Hash32 }
     /// Cycles of past dry runs by (programId, input hash); nil for runs that trapped.
-    private let cycleCache = NIOLockedValueBox<[RunKey: UInt64?]>([:])
+    private let cycleCache = Locked<[RunKey: UInt64?]>([:])
 
     /// Views over `chain`; call ``register(into:)`` to offer them.
     public init(chain: Blockchain, maxCycles: UInt64 = 100_000_000) {
@@ -104,7 +104,7 @@ public final class ProverNetAPI: Sendable {
     }
 
     func listProvers() throws -> JSONValue {
-        let prefix = Schema.stateKey(StateKey(.staking, Array("p".utf8)).bytes)
+        let prefix = ChainSchema.stateKey(StateKey(.staking, Array("p".utf8)).bytes)
         var addresses: [Address] = []
         try chain.store.scan(prefix: prefix) { key, _ in
             if key.count == prefix.count + 20, let a = Address(Array(key.suffix(20))) { addresses.append(a) }
@@ -262,10 +262,10 @@ public final class ProverNetAPI: Sendable {
     /// Cycles of `programId` on an input with hash `inputHash`, cached; nil when it does not run.
     func cachedCycles(store: MarketStore, programId: Hash32, inputHash: Hash32, input: () throws -> [UInt8]) throws -> UInt64? {
         let key = RunKey(programId: programId, inputHash: inputHash)
-        if let hit = cycleCache.withLockedValue({ $0[key] }) { return hit }
+        if let hit = cycleCache.withLock({ $0[key] }) { return hit }
         guard let elf = try store.elf(programId) else { return nil }
         let cycles = try? dryRun(elf: elf, input: try input()).get()
-        cycleCache.withLockedValue { cache in
+        cycleCache.withLock { cache in
             if cache.count >= 4_096 { cache.removeAll() }
             cache[key] = cycles
         }

@@ -57,10 +57,10 @@ public enum RPCObjects {
     public static func header(_ h: Header) -> JSONValue { .object(headerFields(h, hash: h.hash)) }
 
     /// A block object: transactions as hashes, or as full objects when `full`.
-    public static func block(_ b: Block, full: Bool) -> JSONValue {
+    public static func block(_ b: Block, size: Int, full: Bool) -> JSONValue {
         let blockHash = b.hash
         var f = headerFields(b.header, hash: blockHash)
-        f.append(("size", q(b.encoded.count)))
+        f.append(("size", q(size)))
         let txs: [JSONValue]
         if full {
             txs = b.transactions.enumerated().map { i, tx in

@@ -1,6 +1,6 @@
 import JSON
 import Logging
-import NIOConcurrencyHelpers
+import Locking
 import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -49,7 +49,7 @@ public struct RPCServerError: Error, Sendable, CustomStringConvertible {
 public final class RPCServer: Sendable {
     let core: ServerCore
     let group: MultiThreadedEventLoopGroup
-    let serverChannel = NIOLockedValueBox<Channel?>(nil)
+    let serverChannel = Locked<Channel?>(nil)
 
     /// - Parameters:
     ///   - health: the body of `GET /health` (an object; `"status": "ok"` gives HTTP 200, anything else 503).
@@ -68,7 +68,7 @@ public final class RPCServer: Sendable {
     /// Binds the listening socket; returns the port (useful with port 0).
     @discardableResult
     public func start() async throws -> Int {
-        if let ch = serverChannel.withLockedValue({ $0 }) { return ch.localAddress?.port ?? core.config.port }
+        if let ch = serverChannel.withLock({ $0 }) { return ch.localAddress?.port ?? core.config.port }
         let core = self.core
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 512)
@@ -83,7 +83,7 @@ public final class RPCServer: Sendable {
         do { ch = try await bootstrap.bind(host: core.config.host, port: core.config.port).get() } catch {
             throw RPCServerError(description: "cannot listen on \(core.config.host):\(core.config.port): \(error)")
         }
-        serverChannel.withLockedValue { $0 = ch }
+        serverChannel.withLock { $0 = ch }
         let port = ch.localAddress?.port ?? core.config.port
         core.logger.info("JSON-RPC listening", metadata: ["address": "\(core.config.host):\(port)"])
         return port
@@ -92,7 +92,7 @@ public final class RPCServer: Sendable {
     /// Serves until cancelled or ``shutdown()``, then shuts down gracefully.
     public func run() async throws {
         try await start()
-        guard let ch = serverChannel.withLockedValue({ $0 }) else { return }
+        guard let ch = serverChannel.withLock({ $0 }) else { return }
         await withTaskCancellationHandler {
             try? await ch.closeFuture.get()
         } onCancel: {
@@ -106,7 +106,7 @@ public final class RPCServer: Sendable {
 
     /// Stops accepting connections; ``run()`` then finishes the open ones and returns.
     public func shutdown() {
-        serverChannel.withLockedValue { $0 }?.close(promise: nil)
+        serverChannel.withLock { $0 }?.close(promise: nil)
     }
 
     /// Number of open client connections.
@@ -136,14 +136,14 @@ final class ConnectionRegistry: Sendable {
         var accepting = true
     }
 
-    let state = NIOLockedValueBox(State())
+    let state = Locked(State())
     let limit: Int
 
     init(limit: Int) { self.limit = limit }
 
     /// Registers a channel; nil when at the limit or shutting down.
     func add(_ ch: Channel) -> UInt64? {
-        state.withLockedValue { s in
+        state.withLock { s in
             guard s.accepting, s.open.count < limit else { return nil }
             let id = s.next
             s.next += 1
@@ -152,10 +152,10 @@ final class ConnectionRegistry: Sendable {
         }
     }
 
-    func remove(_ id: UInt64) { state.withLockedValue { _ = $0.open.removeValue(forKey: id) } }
-    func stopAccepting() { state.withLockedValue { $0.accepting = false } }
-    var count: Int { state.withLockedValue { $0.open.count } }
-    var all: [Channel] { state.withLockedValue { Array($0.open.values) } }
+    func remove(_ id: UInt64) { state.withLock { _ = $0.open.removeValue(forKey: id) } }
+    func stopAccepting() { state.withLock { $0.accepting = false } }
+    var count: Int { state.withLock { $0.open.count } }
+    var all: [Channel] { state.withLock { Array($0.open.values) } }
 }
 
 /// Everything the per-connection handlers share.

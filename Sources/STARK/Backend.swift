@@ -1,3 +1,4 @@
+import Locking
 import KoalaBear
 
 /// What the quotient kernel evaluates: every constraint of `system` on the coset

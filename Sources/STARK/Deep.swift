@@ -1,3 +1,4 @@
+import Locking
 import KoalaBear
 
 /// The DEEP composition's coefficients: the t-th out-of-domain opening (value v_t of

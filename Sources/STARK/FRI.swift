@@ -1,3 +1,4 @@
+import Locking
 import KoalaBear
 
 /// FRI over codewords of extension elements stored in bit-reversed order on a coset

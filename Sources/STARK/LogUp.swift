@@ -1,3 +1,4 @@
+import Locking
 import KoalaBear
 
 /// Prover-side trace work that runs over the n trace rows: the constraint check and the

@@ -1,3 +1,4 @@
+import Locking
 import KoalaBear
 
 /// A Merkle tree over the rows of a matrix (leaf i = row i), with every level kept so that

@@ -1,3 +1,4 @@
+import Locking
 import KoalaBear
 
 /// What a verifier needs besides the AIR: the commitment to the preprocessed columns (for

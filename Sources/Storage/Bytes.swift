@@ -1,3 +1,4 @@
+import Locking
 import Foundation
 
 /// Compares two byte strings like `memcmp`, then by length: `<0`, `0` or `>0`.

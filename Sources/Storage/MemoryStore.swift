@@ -1,3 +1,5 @@
+import Locking
+
 /// An in-memory ``KeyValueStore`` with the same semantics as ``LevelDBStore``: byte-wise ordered
 /// scans, atomic batches and O(1) copy-on-write snapshots. For tests and ephemeral nodes.
 public final class MemoryStore: KeyValueStore, @unchecked Sendable {

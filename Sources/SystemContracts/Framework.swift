@@ -197,6 +197,9 @@ func require(_ condition: Bool, _ reason: @autoclosure () -> String) throws(Reve
 /// Ids scheduled for the end of a given block (auction assignments, governance tallies), stored
 /// under a contract's own key as an RLP list.
 enum BlockSchedule {
+    /// A block number as a key part: 8 bytes, big-endian.
+    static func number(_ n: UInt64) -> [UInt8] { withUnsafeBytes(of: n.bigEndian) { Array($0) } }
+
     static func ids(_ state: WorldState, _ key: StateKey) throws -> [UInt256] {
         guard let raw = try state.get(key) else { return [] }
         var d = RLPDecoder(raw)

@@ -2,7 +2,6 @@ import ABI
 import Chain
 import Primitives
 import RLP
-import Storage
 
 /// A governance proposal.
 public struct Proposal: Sendable, Equatable {
@@ -134,13 +133,13 @@ public struct GovernanceContract: ABIContract {
                          endBlock: end, bonded: bonded)
         state.set(key("p", id.bigEndianBytes), p.encoded)
         // Tallied at the end of the last voting block.
-        try wrap { BlockSchedule.setIDs(state, key("E", Schema.encode(end - 1)), try closing(state, end - 1) + [id]) }
+        try wrap { BlockSchedule.setIDs(state, key("E", BlockSchedule.number(end - 1)), try closing(state, end - 1) + [id]) }
         ctx.emit(proposalCreated, [.uint(id), .address(ctx.caller), .string(param), .uint(value), .uint(UInt256(end)), .string(description)])
         return id
     }
 
     static func closing(_ state: WorldState, _ n: UInt64) throws -> [UInt256] {
-        try BlockSchedule.ids(state, key("E", Schema.encode(n)))
+        try BlockSchedule.ids(state, key("E", BlockSchedule.number(n)))
     }
 
     static func vote(_ ctx: inout CallContext, id: UInt256, support: Bool) throws(Revert) {
@@ -192,7 +191,7 @@ public struct GovernanceContract: ABIContract {
             state.set(GovernanceContract.key("p", id.bigEndianBytes), p.encoded)
             logs.append(GovernanceContract.proposalClosed.log(address: address, [.uint(id), .uint(UInt256(UInt64(p.status.rawValue))), .uint(p.yes), .uint(p.no)]))
         }
-        if !ids.isEmpty { state.set(GovernanceContract.key("E", Schema.encode(context.number)), nil) }
+        if !ids.isEmpty { state.set(GovernanceContract.key("E", BlockSchedule.number(context.number)), nil) }
         return logs
     }
 }

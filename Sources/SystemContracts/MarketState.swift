@@ -1,7 +1,6 @@
 import Chain
 import Primitives
 import RLP
-import Storage
 
 /// A proof request's lifecycle state.
 public enum RequestState: UInt8, Sendable {
@@ -145,9 +144,9 @@ public struct MarketStore {
     }
 
     /// Requests whose reveal phase ends with block `n` (assigned in that block's end).
-    func closing(at n: UInt64) throws -> [UInt256] { try BlockSchedule.ids(state, MarketStore.key("E", Schema.encode(n))) }
+    func closing(at n: UInt64) throws -> [UInt256] { try BlockSchedule.ids(state, MarketStore.key("E", BlockSchedule.number(n))) }
 
-    func setClosing(at n: UInt64, _ ids: [UInt256]) { BlockSchedule.setIDs(state, MarketStore.key("E", Schema.encode(n)), ids) }
+    func setClosing(at n: UInt64, _ ids: [UInt256]) { BlockSchedule.setIDs(state, MarketStore.key("E", BlockSchedule.number(n)), ids) }
 
     /// Sum of open requests' escrowed maxFee (the market contract's balance backs it).
     public func escrow() throws -> UInt256 { StateValue.decode(try state.get(MarketStore.key("x"))) }

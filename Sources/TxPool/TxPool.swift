@@ -1,4 +1,6 @@
 import Foundation
+import Locking
+import Locking
 import Primitives
 import Transactions
 
@@ -59,6 +61,9 @@ public struct PoolConfig: Sendable {
 /// The mempool: per sender, transactions by nonce; those contiguous from the account's nonce are
 /// pending (executable), the rest queued until the gap fills. Block building takes pending
 /// transactions by effective tip, each sender's in nonce order.
+///
+/// Thread-safe: every mutable field is read and written only under `lock` (hence the unchecked
+/// conformance); pending-transaction listeners are kept apart, under their own lock.
 public final class TxPool: @unchecked Sendable {
     public struct Entry: Sendable {
         public let tx: SignedTransaction
@@ -77,14 +82,25 @@ public final class TxPool: @unchecked Sendable {
     public let config: PoolConfig
     public let chainID: UInt64
     public let blockGasLimit: UInt64
-    private let lock = NSLock()
+    private let lock = Lock()
     private var bySender: [Address: [UInt64: Entry]] = [:]
     private var byHash: [Hash32: Entry] = [:]
     /// Committed nonce per sender, as of the last ``reset(view:)`` or lookup.
     private var baseNonce: [Address: UInt64] = [:]
     private var sequence: UInt64 = 0
-    /// Called with each transaction that becomes pending (for `newPendingTransactions`).
-    public var onPending: (@Sendable (SignedTransaction) -> Void)?
+    private let pendingListeners = Locked<[@Sendable (SignedTransaction) -> Void]>([])
+
+    /// Calls `listener` with each transaction that becomes pending (for `newPendingTransactions`),
+    /// outside the pool's lock.
+    public func onPending(_ listener: @escaping @Sendable (SignedTransaction) -> Void) {
+        pendingListeners.withLock { $0.append(listener) }
+    }
+
+    private func announce(_ txs: [SignedTransaction]) {
+        guard !txs.isEmpty else { return }
+        let listeners = pendingListeners.get()
+        for l in listeners { for t in txs { l(t) } }
+    }
 
     public init(chainID: UInt64, blockGasLimit: UInt64, config: PoolConfig = PoolConfig()) {
         self.chainID = chainID
@@ -168,7 +184,7 @@ public final class TxPool: @unchecked Sendable {
             while n < t.nonce, txs[n] != nil { n += 1 }
             return n == t.nonce ? .pending : .queued
         }
-        if added != .queued { onPending?(tx) }
+        if added != .queued { announce([tx]) }
         return added
     }
 
@@ -279,7 +295,7 @@ public final class TxPool: @unchecked Sendable {
                 }
             }
         }
-        if let cb = onPending { for t in promoted { cb(t) } }
+        announce(promoted)
     }
 
     /// Every transaction, grouped by sender and nonce (`txpool_content`).

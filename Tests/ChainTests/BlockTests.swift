@@ -200,7 +200,7 @@ import Transactions
         try Blockchain.initialize(store: store, genesis: g)
         let chain = try Blockchain(store: store, genesis: g)
         try chain.seal([])
-        try store.delete(Schema.headerKey(chain.head.hash.bytes))
+        try store.delete(ChainSchema.headerKey(chain.head.hash.bytes))
         #expect(throws: ChainError.corrupt("head block missing")) { try Blockchain(store: store, genesis: g) }
     }
 }
@@ -251,7 +251,7 @@ import Transactions
             let tree = chain.stateTree(root: chain.head.stateRoot)
             for a in devKeys.map(\.address) + (100..<104).map({ Address(low: UInt64($0)) }) + [chain.genesis.sealer] {
                 let acct = try latest.account(a)
-                let stored = try chain.store.get(Schema.stateKey(StateKey.account(a).bytes))
+                let stored = try chain.store.get(ChainSchema.stateKey(StateKey.account(a).bytes))
                 #expect(stored == (acct.isEmpty ? nil : acct.encoded))
                 #expect(try tree.get(StateKey.account(a).bytes) == stored)
             }

@@ -39,7 +39,7 @@ import Testing
     @Test func refusesAnotherLayoutVersion() throws {
         let store = MemoryStore()
         try Blockchain.initialize(store: store, genesis: try genesis())
-        try store.put(Schema.databaseVersionKey, Schema.encode(1))
+        try store.put(ChainSchema.databaseVersionKey, ChainSchema.encode(1))
         func count() throws -> Int {
             var n = 0
             try store.scan { _, _ in n += 1; return true }
@@ -50,10 +50,10 @@ import Testing
             _ = try Blockchain(store: store, genesis: try genesis())
             Issue.record("opened a layout-1 database")
         } catch let e as ChainError {
-            #expect(e.description.contains("database layout version 1, this node writes \(Schema.version)"), "\(e)")
+            #expect(e.description.contains("database layout version 1, this node writes \(ChainSchema.version)"), "\(e)")
         }
         #expect(try count() == before)
-        #expect(try store.get(Schema.databaseVersionKey) == Schema.encode(1))
+        #expect(try store.get(ChainSchema.databaseVersionKey) == ChainSchema.encode(1))
     }
 
     /// Each broken genesis names the field at fault.

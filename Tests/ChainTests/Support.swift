@@ -48,7 +48,7 @@ extension Blockchain {
     /// Sum of every account balance plus the burned total must equal the genesis supply.
     func supplyHolds() throws -> Bool {
         var total = UInt256.zero
-        try store.scan(prefix: Schema.stateKey([StateNamespace.account.rawValue])) { _, v in
+        try store.scan(prefix: ChainSchema.stateKey([StateNamespace.account.rawValue])) { _, v in
             total = total + (try Account(decoding: v)).balance
             return true
         }

@@ -48,7 +48,7 @@ final class TestNode: @unchecked Sendable {
         try Blockchain.initialize(store: store, genesis: g, genesisJSON: Array(Genesis.devnetJSON.utf8))
         let chain = try Blockchain(store: store, genesis: g, contracts: SystemContracts([EchoContract()]))
         chain.syncWrites = false
-        node = Node(chain: chain, sealerKey: g.devSealerKey, blockTime: 1)
+        node = try Node(chain: chain, sealerKey: g.devSealerKey, blockTime: 1)
         rpc = NodeRPC(node: node, options: options)
     }
 
@@ -101,7 +101,11 @@ final class TestNode: @unchecked Sendable {
     }
 
     @discardableResult
-    func mine() throws -> Block { try node.sealBlock() }
+    func mine() throws -> Block {
+        let b = try node.sealBlock()
+        node.feed.drain()
+        return b
+    }
 }
 
 struct TestFailure: Error, CustomStringConvertible {

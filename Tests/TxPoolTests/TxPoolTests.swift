@@ -120,7 +120,7 @@ private func expectError(_ e: PoolError, _ text: String, _ body: () throws -> Vo
         for n in [0, 1, 3] as [UInt64] { try p.add(tx(keys[0], n), view: v) }
         try p.add(tx(keys[1], 0, value: 5), view: v)
         let promoted = Recorder()
-        p.onPending = { t in promoted.append(t.transaction.nonce) }
+        p.onPending { t in promoted.append(t.transaction.nonce) }
         // Block included nonces 0...2 of keys[0] (2 came from elsewhere); keys[1] went broke.
         v.nonces[keys[0].address] = 3
         v.balances[keys[1].address] = 0
@@ -140,7 +140,7 @@ private func expectError(_ e: PoolError, _ text: String, _ body: () throws -> Vo
         for n in [0, 1, 2, 5, 6] as [UInt64] { try p.add(tx(keys[0], n), view: v) }
         try p.add(tx(keys[1], 0), view: v)
         #expect(p.counts == (4, 2))
-        p.onPending = { t in promoted.append(t.transaction.nonce) }
+        p.onPending { t in promoted.append(t.transaction.nonce) }
         // A block includes nonces 0 and 1 of keys[0] only.
         v.nonces[keys[0].address] = 2
         try p.reset(view: v, touched: [keys[0].address])

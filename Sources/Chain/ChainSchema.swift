@@ -1,10 +1,12 @@
-/// Every key the node stores, in one place (like geth's `core/rawdb/schema.go`).
+/// Every key the chain stores, in one place (like geth's `core/rawdb/schema.go`), next to the
+/// chain's store (`ChainStore.swift`). The world state's own keys (accounts, parameters, each
+/// system contract's namespace) live inside the state tree, under `StateKey`.
 ///
 /// Each table is a distinct one-byte ASCII prefix followed by fixed-width fields, so a prefix
 /// scan never strays into another table. Singleton keys live under the `m` (metadata) prefix.
 /// Hashes are 32 bytes; numbers are 8-byte big-endian, so scans visit them in numeric order.
 /// ``all`` lists every prefix and singleton key; a test checks none is a prefix of another.
-public enum Schema {
+public enum ChainSchema {
     /// Version of this layout, stored under ``databaseVersionKey``; bump on incompatible changes.
     public static let version: UInt64 = 2
 
@@ -14,16 +16,8 @@ public enum Schema {
     public static let databaseVersionKey = meta("DatabaseVersion")
     /// → hash of the current head block (the latest block with header, body and state).
     public static let headBlockKey = meta("LastBlock")
-    /// → hash of the current head header (may run ahead of the head block while syncing).
-    public static let headHeaderKey = meta("LastHeader")
-    /// → hash of the latest finalized block.
-    public static let finalizedBlockKey = meta("LastFinalized")
     /// → hash of the genesis block.
     public static let genesisHashKey = meta("GenesisHash")
-    /// → state root the account/storage snapshot (``snapshotAccountPrefix``) corresponds to.
-    public static let snapshotRootKey = meta("SnapshotRoot")
-    /// → number (8-byte big-endian) of the last block whose logs are in the log index.
-    public static let logIndexHeadKey = meta("LogIndexHead")
 
     // MARK: Table prefixes
 
@@ -41,12 +35,6 @@ public enum Schema {
     public static let txLookupPrefix = tag("l")
     /// `t` + page root hash → encoded state tree page (`StateTree.TreePage`).
     public static let treePagePrefix = tag("t")
-    /// `c` + code hash → contract bytecode.
-    public static let codePrefix = tag("c")
-    /// `a` + account hash → account snapshot entry (flat state for fast reads).
-    public static let snapshotAccountPrefix = tag("a")
-    /// `o` + account hash + slot hash → storage snapshot entry.
-    public static let snapshotStoragePrefix = tag("o")
     /// `L` + address (20 bytes) + block number (8-byte big-endian) → empty: the block has logs
     /// emitted by that address.
     public static let logAddressIndexPrefix = tag("L")
@@ -64,14 +52,10 @@ public enum Schema {
 
     /// Every table prefix and singleton key, by name; none is a prefix of another.
     public static let all: [(name: String, key: [UInt8])] = [
-        ("databaseVersion", databaseVersionKey), ("headBlock", headBlockKey),
-        ("headHeader", headHeaderKey), ("finalizedBlock", finalizedBlockKey),
-        ("genesisHash", genesisHashKey), ("snapshotRoot", snapshotRootKey),
-        ("logIndexHead", logIndexHeadKey),
+        ("databaseVersion", databaseVersionKey), ("headBlock", headBlockKey), ("genesisHash", genesisHashKey),
         ("header", headerPrefix), ("headerNumber", headerNumberPrefix), ("body", bodyPrefix),
         ("receipts", receiptsPrefix), ("canonicalHash", canonicalHashPrefix),
-        ("txLookup", txLookupPrefix), ("treePage", treePagePrefix), ("code", codePrefix),
-        ("snapshotAccount", snapshotAccountPrefix), ("snapshotStorage", snapshotStoragePrefix),
+        ("txLookup", txLookupPrefix), ("treePage", treePagePrefix),
         ("logAddressIndex", logAddressIndexPrefix), ("logTopicIndex", logTopicIndexPrefix),
         ("chainConfig", chainConfigPrefix), ("state", statePrefix), ("blockLogs", blockLogsPrefix),
     ]
@@ -92,15 +76,6 @@ public enum Schema {
     public static func txLookupKey(_ hash: [UInt8]) -> [UInt8] { key(txLookupPrefix, hash) }
     /// Key of the state tree page whose root has hash `hash`.
     public static func treePageKey(_ hash: [UInt8]) -> [UInt8] { key(treePagePrefix, hash) }
-    /// Key of the bytecode with hash `hash`.
-    public static func codeKey(_ hash: [UInt8]) -> [UInt8] { key(codePrefix, hash) }
-    /// Key of the snapshot entry of the account whose address hashes to `accountHash`.
-    public static func snapshotAccountKey(_ accountHash: [UInt8]) -> [UInt8] { key(snapshotAccountPrefix, accountHash) }
-    /// Key of the snapshot entry of storage slot `slotHash` of account `accountHash`; scan
-    /// `snapshotStoragePrefix + accountHash` to visit all of an account's slots.
-    public static func snapshotStorageKey(_ accountHash: [UInt8], _ slotHash: [UInt8]) -> [UInt8] {
-        key(snapshotStoragePrefix, accountHash, slotHash)
-    }
     /// Key marking that block `number` has logs from `address` (20 bytes).
     public static func logAddressIndexKey(_ address: [UInt8], _ number: UInt64) -> [UInt8] {
         key(logAddressIndexPrefix, address, encode(number))

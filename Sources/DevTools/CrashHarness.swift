@@ -1,3 +1,5 @@
+import Storage
+
 /// Crash-consistency harness for ``LevelDBStore``: one process writes generation-stamped batches
 /// until it is killed; another then checks that no batch was applied partially.
 public enum CrashHarness {
@@ -22,12 +24,12 @@ public enum CrashHarness {
         precondition(keysPerBatch > 0, "keysPerBatch must be positive")
         let store = try LevelDBStore(path: path)
         let keys = (0..<keysPerBatch).map { Array("k\($0)".utf8) }
-        var generation = try store.get(generationKey).flatMap(Schema.decodeNumber) ?? 0
+        var generation = try store.get(generationKey).flatMap { decodeNumber($0) } ?? 0
         var batch = WriteBatch()
         var first = true
         while true {
             generation += 1
-            let stamp = Schema.encode(generation)
+            let stamp = encode(generation)
             let value = stamp + [UInt8](repeating: UInt8(truncatingIfNeeded: generation), count: padding)
             batch.removeAll()
             for key in keys { batch.put(key, value) }
@@ -52,7 +54,7 @@ public enum CrashHarness {
             if try store.entries(prefix: Array("k".utf8), limit: 1).isEmpty { return 0 }
             throw StorageError.corrupted("keys present but no \"gen\" key")
         }
-        guard let generation = Schema.decodeNumber(stamp) else {
+        guard let generation = decodeNumber(stamp) else {
             throw StorageError.corrupted("\"gen\" holds \(stamp.count) bytes, expected 8")
         }
         var count = 0
@@ -63,7 +65,7 @@ public enum CrashHarness {
                 failure = "unexpected key \(name)"
                 return false
             }
-            let stored = value.count == 8 + padding ? Schema.decodeNumber(value[..<8]) : nil
+            let stored = value.count == 8 + padding ? decodeNumber(value[..<8]) : nil
             guard stored == generation else {
                 failure = "key \(name) holds generation \(stored.map(String.init) ?? "(malformed value of \(value.count) bytes)"), \"gen\" is \(generation)"
                 return false
@@ -77,5 +79,16 @@ public enum CrashHarness {
         }
         if generation > 0, count == 0 { throw StorageError.corrupted("generation \(generation) but no keys") }
         return generation
+    }
+}
+
+extension CrashHarness {
+    /// A generation as 8 bytes, big-endian.
+    public static func encode(_ n: UInt64) -> [UInt8] { withUnsafeBytes(of: n.bigEndian) { Array($0) } }
+
+    /// An 8-byte big-endian generation; nil for any other length.
+    public static func decodeNumber<Bytes: Collection<UInt8>>(_ bytes: Bytes) -> UInt64? {
+        guard bytes.count == 8 else { return nil }
+        return bytes.reduce(0) { $0 << 8 | UInt64($1) }
     }
 }

@@ -1,3 +1,4 @@
+import STARK
 import KoalaBear
 
 /// Fibonacci: columns (a, b); a₀, b₀ and the last b are public; each row steps

@@ -1,14 +1,16 @@
 import Chain
+import Consensus
 import Dispatch
 import Foundation
 import JSON
 import Logging
-import NIOConcurrencyHelpers
+import Locking
 import NIOCore
 import NIOHTTP1
 import NIOPosix
 import Node
 import Primitives
+import RPC
 import Secp256k1
 import Storage
 import Transactions
@@ -80,7 +82,7 @@ public enum RPCBench {
             for _ in 0..<3 {
                 let ours = try await Load.run(group: clients, port: port, connections: connections, seconds: seconds / 3) { _ in body }
                 let ref = try await Load.run(group: clients, port: barePort, connections: connections, seconds: seconds / 3) { _ in body }
-                if ours.errors > 0 { throw RPCServerError(description: "\(name): \(ours.errors) failed requests") }
+                if ours.errors > 0 { throw BenchError.failed("\(name): \(ours.errors) failed requests") }
                 if ours.rate > o.rate { o = ours }
                 if ref.rate > r.rate { r = ref }
             }
@@ -97,7 +99,7 @@ public enum RPCBench {
             LaneCursor.next(bodies, lane)
         }
         LaneCursor.reset()
-        if ingest.errors > 0 { throw RPCServerError(description: "ingestion: \(ingest.errors) transactions refused") }
+        if ingest.errors > 0 { throw BenchError.failed("ingestion: \(ingest.errors) transactions refused") }
         results.append(Result(bench: "rpc_sendRawTransaction", value: ingest.rate, unit: "tx/s", reference: 10_000,
                               referenceName: "target (10,000 tx/s)", target: 1, p50: ingest.p50, p99: ingest.p99,
                               referenceP50: 0, referenceP99: 0))
@@ -108,7 +110,7 @@ public enum RPCBench {
     static func benchNode(senders: Int) throws -> (Node, [PrivateKey]) {
         let keys = (0..<senders).map { _ in PrivateKey.random() }
         guard var root = try JSONSerialization.jsonObject(with: Data(Genesis.devnetJSON.utf8)) as? [String: Any],
-              var alloc = root["alloc"] as? [String: Any] else { throw RPCServerError(description: "devnet genesis unreadable") }
+              var alloc = root["alloc"] as? [String: Any] else { throw BenchError.failed("devnet genesis unreadable") }
         for k in keys { alloc[k.address.checksummed] = ["balance": "1000000000000000000000"] }
         root["alloc"] = alloc
         let json = try JSONSerialization.data(withJSONObject: root)
@@ -120,7 +122,7 @@ public enum RPCBench {
         var pool = PoolConfig()
         pool.maxTotal = 1 << 20
         pool.maxPerSender = 1 << 16
-        return (Node(chain: chain, sealerKey: g.devSealerKey, blockTime: 1, poolConfig: pool), keys)
+        return (try Node(chain: chain, sealerKey: g.devSealerKey, blockTime: 1, poolConfig: pool), keys)
     }
 
     /// `count` transfers split into `lanes`; each sender's transactions stay in one lane.
@@ -161,16 +163,16 @@ struct UnsafeTransfer<T>: @unchecked Sendable {
 
 /// Per-lane position in the ingestion bodies.
 enum LaneCursor {
-    static let positions = NIOLockedValueBox<[Int: Int]>([:])
+    static let positions = Locked<[Int: Int]>([:])
     static func next(_ bodies: [[ByteBuffer]], _ lane: Int) -> ByteBuffer? {
-        positions.withLockedValue { p in
+        positions.withLock { p in
             let i = p[lane, default: 0]
             guard lane < bodies.count, i < bodies[lane].count else { return nil }
             p[lane] = i + 1
             return bodies[lane][i]
         }
     }
-    static func reset() { positions.withLockedValue { $0 = [:] } }
+    static func reset() { positions.withLock { $0 = [:] } }
 }
 
 /// What a load run measured.

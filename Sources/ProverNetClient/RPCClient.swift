@@ -1,5 +1,6 @@
 import Foundation
 import JSON
+import Locking
 import Primitives
 
 #if canImport(Glibc)
@@ -9,34 +10,34 @@ import Darwin
 #endif
 
 /// An error answered by a JSON-RPC server (`{"error": {code, message, data}}`), or a transport failure.
-struct RPCClientError: Error, CustomStringConvertible {
+public struct RPCClientError: Error, Sendable, CustomStringConvertible {
     /// The JSON-RPC error code; nil for transport and protocol failures.
-    let code: Int?
+    public let code: Int?
     /// The server's message, or what went wrong on the way.
-    let message: String
+    public let message: String
     /// The error's `data` member (revert data as hex for code 3).
-    let data: JSONValue?
+    public let data: JSONValue?
 
-    var description: String { code.map { "RPC error \($0): \(message)" } ?? message }
+    public var description: String { code.map { "RPC error \($0): \(message)" } ?? message }
 }
 
 /// A small blocking JSON-RPC 2.0 client over plain HTTP/1.1 (one connection per call, POSIX
-/// sockets, no dependencies), enough for the CLI's wallet helpers.
-struct RPCClient {
+/// sockets, no dependencies): the transport of ``ProverNetClient``.
+public struct RPCClient: Sendable {
     /// The host name or address to connect to.
-    let host: String
+    public let host: String
     /// The TCP port.
-    let port: UInt16
+    public let port: UInt16
     /// The request path (`/` by default).
-    let path: String
+    public let path: String
     /// Seconds a call may take before it fails.
-    var timeout: Double = 30
+    public var timeout: Double = 30
     private static let counter = RequestCounter()
 
     /// A client for an `http://host[:port][/path]` URL.
-    init(url text: String) throws {
+    public init(url text: String) throws {
         guard let url = URL(string: text), url.scheme?.lowercased() == "http", let host = url.host, !host.isEmpty else {
-            throw CLIError("bad RPC URL \(text): expected http://host[:port][/path]")
+            throw RPCClientError(code: nil, message: "bad RPC URL \(text): expected http://host[:port][/path]", data: nil)
         }
         self.host = host
         self.port = UInt16(url.port ?? 80)
@@ -44,7 +45,7 @@ struct RPCClient {
     }
 
     /// Calls `method` with positional `params` and returns its `result`; throws the server's error.
-    func call(_ method: String, _ params: [JSONValue] = []) throws -> JSONValue {
+    public func call(_ method: String, _ params: [JSONValue] = []) throws -> JSONValue {
         let request = JSONValue.object([
             ("jsonrpc", "2.0"), ("id", .number(JSONNumber(Self.counter.next()))), ("method", .string(method)),
             ("params", .array(params)),
@@ -65,7 +66,7 @@ struct RPCClient {
     }
 
     /// Calls `method` and reads its result as a hex quantity.
-    func quantity(_ method: String, _ params: [JSONValue] = []) throws -> UInt256 {
+    public func quantity(_ method: String, _ params: [JSONValue] = []) throws -> UInt256 {
         let r = try call(method, params)
         guard let s = r.stringValue, let v = UInt256(hex: s) else {
             throw RPCClientError(code: nil, message: "\(method): expected a hex quantity, got \(r.text)", data: nil)
@@ -97,7 +98,7 @@ struct RPCClient {
     }
 
     /// Splits an HTTP/1.1 response into status and body (Content-Length, chunked, or to EOF).
-    static func parseResponse(_ raw: [UInt8]) throws -> [UInt8] {
+    public static func parseResponse(_ raw: [UInt8]) throws -> [UInt8] {
         let sep: [UInt8] = [13, 10, 13, 10]
         guard let end = raw.indices.dropLast(3).first(where: { raw[$0..<$0 + 4].elementsEqual(sep) }) else {
             throw RPCClientError(code: nil, message: "malformed HTTP response", data: nil)
@@ -198,12 +199,7 @@ private func Glibc_connect(_ fd: Int32, _ addr: UnsafeMutablePointer<sockaddr>!,
 }
 
 /// Request ids for JSON-RPC calls, increasing per process.
-private final class RequestCounter: @unchecked Sendable {
-    private var value = 0
-    private let lock = NSLock()
-    func next() -> Int {
-        lock.lock(); defer { lock.unlock() }
-        value += 1
-        return value
-    }
+private struct RequestCounter: Sendable {
+    private let value = Locked(0)
+    func next() -> Int { value.withLock { $0 += 1; return $0 } }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Chain
+import Consensus
 import Primitives
 import RLP
 import Secp256k1
@@ -94,38 +95,38 @@ import Transactions
     @Test func importReproducesTheChainAndReplayAgrees() throws {
         let src = try sourceChain(blocks: 12)
         let dst = try memoryChain()
-        for n in 1...src.head.number { try dst.importBlock(try #require(try src.reader.block(number: n))) }
+        for n in 1...src.head.number { try dst.importBlock(try #require(try src.reader.certifiedBlock(number: n))) }
         #expect(dst.head == src.head)
         // Re-importing an existing block is refused (it does not extend the head).
-        #expect(throws: ChainError.badNumber(expected: 13, got: 5)) { try dst.importBlock(try src.reader.block(number: 5)!) }
+        #expect(throws: ChainError.badNumber(expected: 13, got: 5)) { try dst.importBlock(try src.reader.certifiedBlock(number: 5)!) }
     }
 
     @Test func refusesForeignSealsAndWrongRoots() throws {
         let src = try sourceChain(blocks: 2)
-        let b1 = try #require(try src.reader.block(number: 1))
+        let b1 = try #require(try src.reader.certifiedBlock(number: 1))
         let dst = try memoryChain()
         // Sealed by someone else.
         var forged = b1
-        forged.seal = devKeys[1].sign(hash: forged.hash)
+        forged.certificate = ProofOfAuthority.seal(forged.header, key: devKeys[1])
         #expect(throws: ChainError.wrongSealer(number: 1, expected: src.genesis.sealer, got: devKeys[1].address)) {
             try dst.importBlock(forged)
         }
         // No seal.
-        forged.seal = nil
+        forged.certificate = []
         #expect(throws: ChainError.invalidSeal(number: 1, reason: "missing seal")) { try dst.importBlock(forged) }
         // A wrong state root, properly sealed by the authority: re-execution catches it.
         var bad = b1
-        bad.header.stateRoot = Hash32.keccak256([1])
-        bad.seal = sealerKey.sign(hash: bad.hash)
+        bad.block.header.stateRoot = Hash32.keccak256([1])
+        bad.certificate = ProofOfAuthority.seal(bad.header, key: sealerKey)
         do { try dst.importBlock(bad); Issue.record("accepted a wrong state root") } catch let e as ChainError {
             guard case .mismatch(1, "state root", _, _) = e else { Issue.record("\(e)"); return }
         }
         // A block whose transaction list was changed: the transactions root catches it.
-        let b2 = try #require(try src.reader.block(number: 2))
+        let b2 = try #require(try src.reader.certifiedBlock(number: 2))
         try dst.importBlock(b1)
         var dropped = b2
-        dropped.transactions.removeLast()
-        dropped.seal = sealerKey.sign(hash: dropped.hash)
+        dropped.block.transactions.removeLast()
+        dropped.certificate = ProofOfAuthority.seal(dropped.header, key: sealerKey)
         do { try dst.importBlock(dropped); Issue.record("accepted") } catch let e as ChainError {
             guard case .mismatch(2, "transactions root", _, _) = e else { Issue.record("\(e)"); return }
         }
@@ -141,7 +142,7 @@ import Transactions
         var export: [UInt8] = []
         var ends: [Int] = []
         for n in 1...src.head.number {
-            export += try src.reader.block(number: n)!.encoded
+            export += try src.reader.certifiedBlock(number: n)!.encoded
             ends.append(export.count)
         }
         var rng = SystemRandomNumberGenerator()
@@ -156,7 +157,7 @@ import Transactions
             while !d.isAtEnd {
                 let next = dst.head.number + 1
                 do {
-                    let b = try Block(decoding: &d)
+                    let b = try CertifiedBlock(decoding: &d)
                     try dst.importBlock(b)
                 } catch {
                     failedAt = next

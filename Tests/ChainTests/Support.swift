@@ -1,4 +1,5 @@
 import Chain
+import Consensus
 import Foundation
 import Primitives
 import Secp256k1
@@ -41,7 +42,7 @@ func transfer(_ key: PrivateKey, nonce: UInt64, to: Address, value: UInt256, tip
 extension Blockchain {
     /// Seals a block from `txs` (senders recovered here).
     @discardableResult
-    func seal(_ txs: [SignedTransaction], at t: UInt64 = 1_800_000_000) throws -> (block: Block, receipts: [Receipt], skipped: [Skipped]) {
+    func seal(_ txs: [SignedTransaction], at t: UInt64 = 1_800_000_000) throws -> (block: Block, receipts: [Receipt], skipped: [SkippedTransaction]) {
         try sealNext(candidates: txs.map { ($0, try! $0.recoverSender()) }, key: sealerKey, timestamp: t)
     }
 

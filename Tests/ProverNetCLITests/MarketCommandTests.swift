@@ -4,6 +4,7 @@ import JSON
 import Primitives
 import Testing
 @testable import ProverNetCLI
+import ProverNetClient
 
 #if canImport(Glibc)
 import Glibc

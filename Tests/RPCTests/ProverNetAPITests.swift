@@ -1,5 +1,6 @@
 import ABI
 import Chain
+import Consensus
 import Foundation
 import JSON
 import Primitives

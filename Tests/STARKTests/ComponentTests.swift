@@ -1,5 +1,6 @@
 import KoalaBear
 @testable import STARK
+import STARKExamples
 import Testing
 import TestSupport
 

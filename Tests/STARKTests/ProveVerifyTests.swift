@@ -1,5 +1,6 @@
 import KoalaBear
 import STARK
+import STARKExamples
 import Testing
 import TestSupport
 

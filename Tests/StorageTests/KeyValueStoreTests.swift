@@ -89,7 +89,7 @@ struct KeyValueStoreTests {
                     if worker == 0 {
                         for g in 1...rounds {
                             var batch = WriteBatch()
-                            for key in keys { batch.put(key, ChainSchema.encode(UInt64(g))) }
+                            for key in keys { batch.put(key, stamp(UInt64(g))) }
                             try store.write(batch)
                         }
                     } else {
@@ -107,7 +107,7 @@ struct KeyValueStoreTests {
             #expect(failures.current == 0)
             #expect(torn.current == 0)
             let final = try store.get(b("k0"))
-            #expect(final == ChainSchema.encode(UInt64(rounds)))
+            #expect(final == stamp(UInt64(rounds)))
         }
     }
 

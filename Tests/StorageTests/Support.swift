@@ -45,3 +45,6 @@ final class Counter: @unchecked Sendable {
     func add(_ n: Int = 1) { lock.lock(); value += n; lock.unlock() }
     var current: Int { lock.lock(); defer { lock.unlock() }; return value }
 }
+
+/// A number as 8 bytes, big-endian (generation stamps in the concurrency tests).
+func stamp(_ n: UInt64) -> [UInt8] { withUnsafeBytes(of: n.bigEndian) { Array($0) } }

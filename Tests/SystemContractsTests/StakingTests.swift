@@ -1,5 +1,6 @@
 import ABI
 import Chain
+import Consensus
 import Foundation
 import Primitives
 import Secp256k1

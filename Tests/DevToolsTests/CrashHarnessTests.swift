@@ -1,4 +1,5 @@
 import Foundation
+import DevTools
 import Storage
 import Testing
 
@@ -9,8 +10,8 @@ struct CrashHarnessTests {
             let path = dir + "/db"
             func batch(_ g: UInt64, keys: Int) -> WriteBatch {
                 var batch = WriteBatch()
-                for i in 0..<keys { batch.put(b("k\(i)"), ChainSchema.encode(g) + [UInt8](repeating: 0, count: CrashHarness.padding)) }
-                batch.put(CrashHarness.generationKey, ChainSchema.encode(g))
+                for i in 0..<keys { batch.put(b("k\(i)"), CrashHarness.encode(g) + [UInt8](repeating: 0, count: CrashHarness.padding)) }
+                batch.put(CrashHarness.generationKey, CrashHarness.encode(g))
                 return batch
             }
             do {
@@ -23,7 +24,7 @@ struct CrashHarnessTests {
 
             do {  // a torn batch: one key left at the previous generation
                 let store = try LevelDBStore(path: path)
-                try store.put(b("k5"), ChainSchema.encode(1) + [UInt8](repeating: 0, count: CrashHarness.padding))
+                try store.put(b("k5"), CrashHarness.encode(1) + [UInt8](repeating: 0, count: CrashHarness.padding))
                 store.close()
             }
             let error = try #require(throws: StorageError.self) { try CrashHarness.checkConsistency(path: path) }

@@ -4,15 +4,17 @@ Contracts are loaded from `Genesis/abi/*.json` with `w3.eth.contract`; one scena
 request -> sealed bids -> reveals -> assignment -> refund -> slash cycle, a delegation, and a
 governance vote that changes a parameter, checking the `provernet_*` views along the way and
 reading every event back through `eth_getLogs`, decoded with the contract ABI."""
+import asyncio
 import json
 import os
 import struct
+import threading
 import time
 
 import pytest
 from eth_abi.packed import encode_packed
 from eth_account import Account
-from web3 import Web3
+from web3 import AsyncWeb3, Web3, WebSocketProvider
 
 from provernet_node import CHAIN_ID, DEV_KEYS, DevNode
 
@@ -98,9 +100,53 @@ def logs(w3, event, address, from_block=0):
     return [event.process_log(l) for l in raw]
 
 
+class LogSubscription:
+    """An `eth_subscribe("logs")` over WebSocket with web3.py, collecting notifications on a thread."""
+
+    def __init__(self, node, addresses):
+        self.logs, self.ready, self.stop = [], threading.Event(), threading.Event()
+        self.error = None
+        self.thread = threading.Thread(target=lambda: asyncio.run(self.run(node.ws_url, addresses)), daemon=True)
+        self.thread.start()
+        assert self.ready.wait(30), self.error
+
+    async def run(self, url, addresses):
+        try:
+            async with AsyncWeb3(WebSocketProvider(url)) as aw3:
+                sub = await aw3.eth.subscribe("logs", {"address": addresses})
+                self.ready.set()
+                async def collect():
+                    async for msg in aw3.socket.process_subscriptions():
+                        if msg["subscription"] == sub:
+                            self.logs.append(msg["result"])
+                task = asyncio.ensure_future(collect())
+                while not self.stop.is_set():
+                    await asyncio.sleep(0.05)
+                task.cancel()
+        except Exception as e:  # surfaced by the test's asserts
+            self.error = e
+            self.ready.set()
+
+    def close(self):
+        self.stop.set()
+        self.thread.join(10)
+
+
+def end_of_block_log_fields_are_consistent(w3, log):
+    """An end-of-block log: transactionHash is the block hash, transactionIndex one past the last transaction."""
+    block = w3.eth.get_block(log["blockNumber"])
+    assert log["transactionHash"] == block["hash"], log
+    assert log["transactionIndex"] == len(block["transactions"]), log
+    assert log["blockHash"] == block["hash"]
+
+
 def test_market_cycle_delegation_and_governance(node, w3):
     staking, market, gov = load(w3, "Staking", STAKING), load(w3, "Market", MARKET), load(w3, "Governance", GOVERNANCE)
     s = Sender(w3)
+    # End-of-block events reach log filters (polled) and `logs` subscriptions (pushed), not only eth_getLogs.
+    assigned_filter = market.events.RequestAssigned.create_filter(from_block="latest")
+    closed_filter = w3.eth.filter({"address": GOVERNANCE})
+    subscription = LogSubscription(node, [MARKET, GOVERNANCE])
     params = rpc(node, "provernet_params")
     assert int(params["biddingBlocks"], 16) == 5 and int(params["revealBlocks"], 16) == 5
     min_self_stake = int(params["minSelfStake"], 16)
@@ -160,6 +206,11 @@ def test_market_cycle_delegation_and_governance(node, w3):
     assert req["winner"] == PROVER1.address and int(req["fee"], 16) == fee2
     assigned = logs(w3, market.events.RequestAssigned(), MARKET)
     assert [(a.args.requestId, a.args.prover, a.args.fee) for a in assigned] == [(rid, PROVER1.address, fee2)]
+    polled = assigned_filter.get_new_entries()
+    assert [(a.args.requestId, a.args.prover, a.args.fee) for a in polled] == [(rid, PROVER1.address, fee2)]
+    end_of_block_log_fields_are_consistent(w3, polled[0])
+    assert polled[0].logIndex == assigned[0].logIndex and polled[0].transactionHash == assigned[0].transactionHash
+    assert assigned_filter.get_new_entries() == []
     listed = rpc(node, "provernet_listRequests", {"phase": "proving"})
     assert [x["id"] for x in listed["requests"]] == [hex(rid)]
     estimate = rpc(node, "provernet_estimateFee", "0x" + program_id.hex(), "0x")
@@ -205,3 +256,23 @@ def test_market_cycle_delegation_and_governance(node, w3):
     assert [e.args.amount for e in logs(w3, market.events.RequestRefunded(), MARKET)] == [max_fee]
     assert [e.args.reporter for e in logs(w3, market.events.ProverSlashed(), MARKET)] == [DELEGATOR.address]
     assert [e.args.staker for e in logs(w3, staking.events.Staked(), STAKING)] == [DELEGATOR.address]
+
+    # The same end-of-block events through filter polling and the WebSocket subscription.
+    topic_closed = Web3.keccak(text="ProposalClosed(uint256,uint8,uint256,uint256)")
+    topic_changed = Web3.keccak(text="ParameterChanged(string,uint256,uint256)")
+    entries = closed_filter.get_new_entries()
+    polled_closed = [l for l in entries if l["topics"][0] == topic_closed]
+    polled_changed = [l for l in entries if l["topics"][0] == topic_changed]
+    assert len(polled_closed) == 1 and len(polled_changed) == 1, entries
+    for l in polled_closed + polled_changed:
+        end_of_block_log_fields_are_consistent(w3, l)
+    wait_until(lambda: any(l["topics"][0] == topic_changed for l in subscription.logs), timeout=10)
+    subscription.close()
+    assert subscription.error is None, subscription.error
+    pushed = {bytes(l["topics"][0]): l for l in subscription.logs}
+    topic_assigned = Web3.keccak(text="RequestAssigned(uint256,address,uint256)")
+    for topic in (topic_assigned, topic_closed, topic_changed):
+        assert bytes(topic) in pushed, f"no pushed log with topic {topic.hex()}"
+        end_of_block_log_fields_are_consistent(w3, pushed[bytes(topic)])
+    pushed_assigned = market.events.RequestAssigned().process_log(pushed[bytes(topic_assigned)])
+    assert (pushed_assigned.args.requestId, pushed_assigned.args.prover) == (rid, PROVER1.address)

@@ -50,7 +50,7 @@ let package = Package(
         .target(name: "ABI", dependencies: ["Primitives", "Keccak"]),
         .target(name: "Secp256k1", dependencies: ["CSecp256k1", "Primitives", "Keccak"]),
         .target(name: "Transactions", dependencies: ["Primitives", "RLP", "Keccak", "Secp256k1"]),
-        .target(name: "Keystore", dependencies: ["COpenSSL", "Keccak", "Primitives", "Secp256k1"],
+        .target(name: "Keystore", dependencies: ["COpenSSL", "Keccak", "Primitives", "Secp256k1", "JSON"],
                 // scrypt's ROMix is too slow unoptimised for the test vectors (N = 2^18).
                 swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
 
@@ -87,7 +87,7 @@ let package = Package(
             .product(name: "Prometheus", package: "swift-prometheus"),
         ]),
         .target(name: "ProverNetClient", dependencies: [
-            "JSON", "Primitives", "ABI", "Secp256k1", "Transactions", "Keccak", "SystemContracts", "Locking",
+            "JSON", "Primitives", "ABI", "Secp256k1", "Transactions", "Keccak", "Chain", "SystemContracts", "Locking",
         ]),
         .target(name: "ProverNetCLI", dependencies: [
             "Primitives", "Keccak", "RLP", "ABI", "Secp256k1", "Transactions", "Storage", "Benchmarks", "DevTools",
@@ -140,12 +140,12 @@ let package = Package(
         .testTarget(name: "ABITests", dependencies: ["TestSupport", "ABI", "Primitives"]),
         .testTarget(name: "Secp256k1Tests", dependencies: ["Secp256k1", "Primitives"]),
         .testTarget(name: "TransactionsTests", dependencies: ["Transactions", "Primitives", "RLP", "Secp256k1"]),
-        .testTarget(name: "ChainTests", dependencies: ["Chain", "Consensus", "Storage", "Transactions", "Secp256k1", "Primitives", "StateTree"]),
+        .testTarget(name: "ChainTests", dependencies: ["Chain", "Consensus", "SystemContracts", "Storage", "Transactions", "Secp256k1", "Primitives", "StateTree"]),
         .testTarget(name: "ConsensusTests", dependencies: [
             "Consensus", "Chain", "SystemContracts", "TxPool", "Storage", "Transactions", "Secp256k1", "Primitives",
             "ABI", "RISCV", "TestSupport",
         ]),
-        .testTarget(name: "NodeTests", dependencies: ["Node", "Consensus", "Chain", "TxPool", "Storage", "Transactions", "Secp256k1", "Primitives"]),
+        .testTarget(name: "NodeTests", dependencies: ["Node", "SystemContracts", "Consensus", "Chain", "TxPool", "Storage", "Transactions", "Secp256k1", "Primitives"]),
         .testTarget(name: "ProverNetClientTests", dependencies: ["ProverNetClient", "SystemContracts", "ABI", "Primitives"]),
         .testTarget(name: "SystemContractsTests", dependencies: ["TestSupport", "SystemContracts", "Chain", "Consensus", "ABI", "Storage", "Transactions", "Secp256k1", "Primitives"]),
         .testTarget(name: "KeystoreTests", dependencies: ["Keystore", "Secp256k1", "Primitives"]),

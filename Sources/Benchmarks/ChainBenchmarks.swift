@@ -7,6 +7,7 @@ import Primitives
 import Secp256k1
 import StateTree
 import Storage
+import SystemContracts
 import Transactions
 import TxPool
 
@@ -26,8 +27,8 @@ extension Benchmarks {
         json += "\"devPrivateKey\":\"\(Hex.encode(keys[0].rawBytes))\"},\"provers\":[],\"alloc\":{"
         json += addresses.map { "\"\($0.lowercaseHex)\":{\"balance\":\"1000000000000000000000\"}" }.joined(separator: ",")
         json += "},\"params\":{"
-        json += ProtocolParams.definitions.map { "\"\($0.name)\":\"\($0.defaultValue)\"" }.joined(separator: ",") + "}}"
-        let genesis = try Genesis(json: Data(json.utf8))
+        json += SystemContracts.provernet.parameters.definitions.map { "\"\($0.name)\":\"\($0.defaultValue)\"" }.joined(separator: ",") + "}}"
+        let genesis = try Genesis(json: Data(json.utf8), parameters: SystemContracts.provernet.parameters)
 
         // Pre-sign: account i sends to i+1 and i+7 (mod n), nonces 0 and 1.
         var txs: [SignedTransaction] = []

@@ -18,8 +18,8 @@ extension Benchmarks {
         var json = "{\"chainId\":70001,\"timestamp\":0,\"extraData\":\"0x\",\"gasLimit\":30000000,"
         json += "\"baseFeePerGas\":\"1000000000\",\"blockTime\":1,\"sealer\":{\"address\":\"\(keys[0].address)\"},\"provers\":[],\"alloc\":{"
         json += keys.map { "\"\($0.address.lowercaseHex)\":{\"balance\":\"100000000000000000000000\"}" }.joined(separator: ",")
-        json += "},\"params\":{" + ProtocolParams.definitions.map { "\"\($0.name)\":\"\($0.defaultValue)\"" }.joined(separator: ",") + "}}"
-        let genesis = try Genesis(json: Data(json.utf8))
+        json += "},\"params\":{" + SystemContracts.provernet.parameters.definitions.map { "\"\($0.name)\":\"\($0.defaultValue)\"" }.joined(separator: ",") + "}}"
+        let genesis = try Genesis(json: Data(json.utf8), parameters: SystemContracts.provernet.parameters)
         let brev = UInt256(1_000_000_000_000_000_000)
 
         func chain(_ contracts: SystemContracts) throws -> Blockchain {
@@ -63,7 +63,7 @@ extension Benchmarks {
         nonces = [:]
         let sys = try chain(contracts)
         let provers = Array(keys[0..<60]), others = Array(keys[60...])
-        var setup = provers.map { tx($0, Genesis.stakingAddress, "registerProver(string,uint16)", [.string("b"), .uint(100)], value: 5_000 * brev) }
+        var setup = provers.map { tx($0, StakingContract.contractAddress, "registerProver(string,uint16)", [.string("b"), .uint(100)], value: 5_000 * brev) }
         setup.append(tx(keys[0], MarketContract.contractAddress, "registerProgram(bytes)", [.bytes(benchELF())]))
         _ = try timedSeal(sys, setup)
         let programId = try Program(elf: benchELF()).programId
@@ -72,7 +72,7 @@ extension Benchmarks {
                                          [.fixedBytes(programId.bytes), .bytes([UInt8(i)]), .uint(1_000 * brev), .uint(UInt256(deadline))], value: brev) }
         _ = try timedSeal(sys, reqs)
         var calls: [(SignedTransaction, Address)] = []
-        for k in others { calls.append(tx(k, Genesis.stakingAddress, "stake(address)", [.address(provers[Int(k.address.lo) % 60].address)], value: brev)) }
+        for k in others { calls.append(tx(k, StakingContract.contractAddress, "stake(address)", [.address(provers[Int(k.address.lo) % 60].address)], value: brev)) }
         for (i, p) in provers.enumerated() {
             for id in 0..<20 {
                 let fee = UInt256(UInt64(1_000 + i * 7 + id)), nonce = [UInt8](repeating: UInt8(i), count: 32)

@@ -13,6 +13,7 @@ import Primitives
 import RPC
 import Secp256k1
 import Storage
+import SystemContracts
 import Transactions
 import TxPool
 
@@ -114,7 +115,7 @@ public enum RPCBench {
         for k in keys { alloc[k.address.checksummed] = ["balance": "1000000000000000000000"] }
         root["alloc"] = alloc
         let json = try JSONSerialization.data(withJSONObject: root)
-        let g = try Genesis(json: json)
+        let g = try Genesis(json: json, parameters: SystemContracts.provernet.parameters)
         let store = MemoryStore()
         try Blockchain.initialize(store: store, genesis: g, genesisJSON: Array(json))
         let chain = try Blockchain(store: store, genesis: g)

@@ -144,6 +144,22 @@ extension Blockchain {
         return WorldState(base: TreeStateReader(tree: stateTree(root: header.stateRoot)))
     }
 
+    /// The parameters this chain's contracts declare.
+    public var parameters: ParameterRegistry { executor.contracts.parameters }
+
+    /// The raw keys of the latest state under `prefix`, in key order (from the flat copy of
+    /// the state: listing a contract's records).
+    public func latestStateKeys(prefix: StateKey) throws -> [[UInt8]] {
+        let flat = ChainSchema.stateKey(prefix.bytes)
+        let strip = ChainSchema.statePrefix.count
+        var out: [[UInt8]] = []
+        try store.scan(prefix: flat) { key, _ in
+            out.append(Array(key.dropFirst(strip)))
+            return true
+        }
+        return out
+    }
+
     /// The system contract at `address`, if one runs there.
     public func systemContract(at address: Address) -> (any SystemContract)? {
         executor.contracts.byAddress[address]
@@ -154,7 +170,7 @@ extension Blockchain {
         let state = state(at: header)
         let ctx = BlockContext(number: header.number, timestamp: header.timestamp, coinbase: header.coinbase,
                                baseFee: header.baseFeePerGas, gasLimit: header.gasLimit, chainID: genesis.chainID,
-                               params: try state.params(),
+                               params: try state.params(parameters),
                                stateAfterBlock: { [unowned self] n in try self.stateReader(afterBlock: n) })
         return try dryRun(message, state: state, context: ctx)
     }

@@ -1,6 +1,7 @@
 import Locking
 import Dispatch
 import Foundation
+import Locking
 import Primitives
 import RLP
 import StateTree
@@ -11,6 +12,9 @@ import Transactions
 /// (sealing one here, or importing one sealed elsewhere). Every block is committed with one
 /// atomic write batch carrying header, body, receipts, indexes, state-tree pages, flat state and
 /// the new head, synced to disk; after a crash the node resumes at the last committed block.
+///
+/// Thread-safe: the head is read and moved only under `lock` (hence the unchecked conformance);
+/// the store, caches and executor are `Sendable` themselves.
 public final class Blockchain: @unchecked Sendable {
     public let store: any KeyValueStore
     public let genesis: Genesis
@@ -18,9 +22,14 @@ public final class Blockchain: @unchecked Sendable {
     public let executor: Executor
     public let reader: ChainReader
     /// Sync each block's batch to disk (off only for benchmarks of in-memory work).
-    public var syncWrites = true
+    public var syncWrites: Bool {
+        get { _syncWrites.get() }
+        set { _syncWrites.set(newValue) }
+    }
+    private let _syncWrites = Locked(true)
 
-    private let lock = NSLock()
+    /// Guards `_head` and serializes commits.
+    private let lock = Lock()
     private var _head: Header
     let pageCache = PageCache()
     let accountCache = AccountCache()
@@ -77,8 +86,6 @@ public final class Blockchain: @unchecked Sendable {
         -> (block: Block, changes: [(key: [UInt8], value: [UInt8]?)], pages: [Hash32: TreePage]) {
         let state = WorldState(base: EmptyState())
         for (a, b) in g.alloc { try state.addBalance(a, b) }
-        // The provers' genesis stake is held by the staking contract, which records the vaults.
-        try state.addBalance(Genesis.stakingAddress, g.provers.reduce(UInt256.zero) { $0 + $1.stake })
         for c in contracts.ordered { try c.initializeGenesis(state: state, genesis: g) }
         state.setParams(g.params)
         state.setNumber(.supply, g.supply)
@@ -130,7 +137,7 @@ public final class Blockchain: @unchecked Sendable {
         let state = parent.hash == head.hash
             ? latestState() : WorldState(base: TreeStateReader(tree: stateTree(root: parent.stateRoot)))
         let n = parent.number + 1
-        let ctx = blockContext(after: parent, execution: context, params: try state.params())
+        let ctx = blockContext(after: parent, execution: context, params: try state.params(parameters))
         var included: [SignedTransaction] = []
         var receipts: [Receipt] = []
         var skipped: [SkippedTransaction] = []
@@ -267,7 +274,7 @@ public final class Blockchain: @unchecked Sendable {
         let workers = max(1, ProcessInfo.processInfo.activeProcessorCount)
         let chunk = (txs.count + workers - 1) / workers
         out.withUnsafeMutableBufferPointer { buf in
-            let base = UnsafeSendable(buf)
+            let base = UnsafeTransfer(buf)
             DispatchQueue.concurrentPerform(iterations: workers) { w in
                 let lo = w * chunk, hi = min(txs.count, lo + chunk)
                 guard lo < hi else { return }
@@ -280,11 +287,6 @@ public final class Blockchain: @unchecked Sendable {
     }
 }
 
-/// Hands a buffer to concurrent workers that each write disjoint indices.
-struct UnsafeSendable<T>: @unchecked Sendable {
-    let value: T
-    init(_ v: T) { value = v }
-}
 
 /// The state before genesis.
 struct EmptyState: StateReader {

@@ -1,5 +1,6 @@
 import Locking
 import Foundation
+import Locking
 import Primitives
 import RLP
 import StateTree
@@ -29,7 +30,8 @@ struct StorePageSource: TreePageSource {
 /// probe or two. It grows to `capacity` slots, and is emptied when half of them are used or
 /// the decoded pages it holds reach `byteBudget` bytes (about; values included).
 final class PageCache: @unchecked Sendable {
-    private let lock = NSLock()
+    /// Guards every field below.
+    private let lock = Lock()
     private var keys: [Hash32]
     private var values: [TreePage?]
     private var count = 0
@@ -118,7 +120,8 @@ struct StoreStateReader: StateReader {
 /// in after, before the head moves, so a cached entry is never older than the store. Emptied
 /// when it reaches `capacity` entries.
 final class AccountCache: @unchecked Sendable {
-    private let lock = NSLock()
+    /// Guards `map`.
+    private let lock = Lock()
     private var map: [Address: Account] = [:]
     let capacity: Int
 

@@ -1,21 +1,22 @@
 import Primitives
 import RLP
 
-/// Namespaces of the world state. Every entry's raw key is its namespace byte followed by the
-/// entry's own key; the state tree commits to all of them under one root.
-public enum StateNamespace: UInt8, Sendable, CaseIterable {
+/// A namespace of the world state. Every entry's raw key is its namespace byte followed by
+/// the entry's own key; the state tree commits to all of them under one root. The chain owns
+/// the bytes below ``firstContractNamespace``; each system contract declares its own above it
+/// (``SystemContract/namespace``), and ``SystemContracts`` refuses two contracts sharing one.
+public struct StateNamespace: RawRepresentable, Hashable, Sendable {
+    public let rawValue: UInt8
+    public init(rawValue: UInt8) { self.rawValue = rawValue }
+
     /// Address (20 bytes) → ``Account``.
-    case account = 0x01
+    public static let account = StateNamespace(rawValue: 0x01)
     /// Parameter name (UTF-8) → minimal big-endian value.
-    case param = 0x02
-    /// Chain-wide counters (`burned`, `supply`) → minimal big-endian value.
-    case chain = 0x03
-    /// Staking contract: provers, vaults, stakes and unstakes.
-    case staking = 0x10
-    /// Market contract: programs, requests, bids.
-    case market = 0x11
-    /// Governance contract: proposals and votes.
-    case governance = 0x12
+    public static let param = StateNamespace(rawValue: 0x02)
+    /// Chain-wide counters (`burned`, `supply`, `chainId`) → minimal big-endian value.
+    public static let chain = StateNamespace(rawValue: 0x03)
+    /// The first byte a system contract may own.
+    public static let firstContractNamespace: UInt8 = 0x10
 }
 
 /// A raw state key: namespace byte ‖ key.

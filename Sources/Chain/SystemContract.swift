@@ -79,6 +79,14 @@ public struct Revert: Error, Sendable, Equatable, CustomStringConvertible {
 /// the value is credited to the contract's address before the call.
 public protocol SystemContract: Sendable {
     var address: Address { get }
+    /// The world-state namespace the contract keeps its state in (its own byte, at least
+    /// ``StateNamespace/firstContractNamespace``).
+    var namespace: StateNamespace { get }
+    /// The governable parameters the contract reads.
+    var parameters: [ParameterDefinition] { get }
+    /// The rules that tie the contract's parameters together (checked at genesis and before a
+    /// proposal may pass).
+    func checkParameters(_ params: ProtocolParams) throws(ParamError)
     /// Non-empty placeholder code, so wallets treat the address as a contract (`eth_getCode`).
     var code: [UInt8] { get }
     func call(_ call: SystemCall, state: WorldState, context: BlockContext) throws(Revert) -> CallOutcome
@@ -89,18 +97,51 @@ public protocol SystemContract: Sendable {
 }
 
 extension SystemContract {
+    public var parameters: [ParameterDefinition] { [] }
+    public func checkParameters(_ params: ProtocolParams) throws(ParamError) {}
     public func endBlock(state: WorldState, context: BlockContext) throws -> [Log] { [] }
     public func initializeGenesis(state: WorldState, genesis: Genesis) throws {}
 }
 
-/// The system contracts a chain runs, by address.
+/// The system contracts a chain runs, by address, and the parameters they declare.
 public struct SystemContracts: Sendable {
     public let byAddress: [Address: any SystemContract]
     public let ordered: [any SystemContract]
+    /// Every contract's parameters, in `parameterOrder` (names as listed there; each contract's
+    /// parameters must all be listed, once), with every contract's consistency rules.
+    public let parameters: ParameterRegistry
 
-    public init(_ contracts: [any SystemContract]) {
+    /// `contracts` with the parameters they all read (`shared`: the dispatch framework's), at
+    /// distinct addresses and in distinct namespaces, each at least
+    /// ``StateNamespace/firstContractNamespace``: a violation is a programming error and traps
+    /// at start-up). Parameters are listed in `parameterOrder` when given (the order of
+    /// `provernet_params`), else contract by contract.
+    public init(_ contracts: [any SystemContract], shared: [ParameterDefinition] = [], parameterOrder: [String]? = nil) {
         ordered = contracts.sorted { $0.address.uint256 < $1.address.uint256 }
-        byAddress = Dictionary(uniqueKeysWithValues: contracts.map { ($0.address, $0) })
+        var byAddress: [Address: any SystemContract] = [:]
+        var namespaces = Set<UInt8>()
+        for c in contracts {
+            precondition(byAddress[c.address] == nil, "two system contracts at \(c.address)")
+            precondition(c.namespace.rawValue >= StateNamespace.firstContractNamespace, "namespace \(c.namespace.rawValue) is the chain's")
+            precondition(namespaces.insert(c.namespace.rawValue).inserted, "two system contracts in namespace \(c.namespace.rawValue)")
+            byAddress[c.address] = c
+        }
+        self.byAddress = byAddress
+        let declared = shared + ordered.flatMap(\.parameters)
+        var definitions = declared
+        if let parameterOrder {
+            let byName = Dictionary(uniqueKeysWithValues: declared.map { ($0.name, $0) })
+            precondition(Set(parameterOrder) == Set(byName.keys) && parameterOrder.count == declared.count,
+                         "parameterOrder must list every declared parameter once")
+            definitions = parameterOrder.compactMap { byName[$0] }
+        }
+        let rules: [@Sendable (ProtocolParams) -> ParamError?] = ordered.map { c in
+            { p in
+                do throws(ParamError) { try c.checkParameters(p) } catch { return error }
+                return nil
+            }
+        }
+        parameters = ParameterRegistry(definitions, rules: rules)
     }
 
     public static let none = SystemContracts([])

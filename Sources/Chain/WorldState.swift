@@ -137,22 +137,22 @@ public final class WorldState {
 
     public func setNumber(_ key: StateKey, _ v: UInt256) { set(key, v.isZero ? nil : StateValue.encode(v)) }
 
-    /// The protocol parameters as currently stored.
-    public func params() throws -> ProtocolParams {
+    /// The protocol parameters of `registry` as currently stored.
+    public func params(_ registry: ParameterRegistry) throws -> ProtocolParams {
         var values: [String: UInt256] = [:]
-        for def in ProtocolParams.definitions {
+        for def in registry.definitions {
             guard let raw = try get(.param(def.name)) else {
                 throw StateError.corrupt("parameter \(def.name) missing")
             }
             values[def.name] = StateValue.decode(Array(raw.dropFirst()))
         }
-        return ProtocolParams(uncheckedValues: values)
+        return ProtocolParams(registry: registry, values: values)
     }
 
     public func setParams(_ p: ProtocolParams) {
-        for def in ProtocolParams.definitions {
+        for def in p.registry.definitions {
             // Parameters are stored even when zero, so a missing one is detectably corrupt.
-            set(.param(def.name), [0x00] + StateValue.encode(p[def.name]))
+            set(.param(def.name), [0x00] + StateValue.encode(p.values[def.name] ?? def.defaultValue))
         }
     }
 

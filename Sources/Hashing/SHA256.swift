@@ -31,7 +31,8 @@ public enum SHA256 {
 
 /// OpenSSL's SHA3-256 (FIPS 202). Not used by the protocol; it is the reference the
 /// `keccak` benchmark measures Keccak-256 against, since both run the same permutation.
-public final class OpenSSLSHA3_256: @unchecked Sendable {
+/// Not `Sendable`: one digest context, reused by every call; give each thread its own.
+public final class OpenSSLSHA3_256 {
     private let md: OpaquePointer
     private let ctx: OpaquePointer
 

@@ -1,5 +1,6 @@
 import COpenSSL
 import Foundation
+import JSON
 import Keccak
 import Primitives
 import Secp256k1
@@ -45,67 +46,76 @@ public enum Keystore {
         let derived = try deriveKey(password: Array(password.utf8), salt: salt, kdf: kdf)
         let ciphertext = try aes128ctr(key: Array(derived[0..<16]), iv: iv, key.rawBytes)
         let mac = Keccak256.hash(Array(derived[16..<32]) + ciphertext)
-        let kdfParams: [String: Any]
+        let kdfParams: JSONValue
         let kdfName: String
         switch kdf {
         case .scrypt(let n, let r, let p):
             kdfName = "scrypt"
-            kdfParams = ["dklen": 32, "n": n, "r": r, "p": p, "salt": Hex.encode(salt, prefix: false)]
+            kdfParams = .object([("dklen", 32), ("n", .number(JSONNumber(n))), ("p", .number(JSONNumber(p))),
+                                 ("r", .number(JSONNumber(r))), ("salt", .string(Hex.encode(salt, prefix: false)))])
         case .pbkdf2(let c):
             kdfName = "pbkdf2"
-            kdfParams = ["dklen": 32, "c": c, "prf": "hmac-sha256", "salt": Hex.encode(salt, prefix: false)]
+            kdfParams = .object([("c", .number(JSONNumber(c))), ("dklen", 32), ("prf", "hmac-sha256"),
+                                 ("salt", .string(Hex.encode(salt, prefix: false)))])
         }
-        let doc: [String: Any] = [
-            "address": Hex.encode(key.address.bytes, prefix: false),
-            "crypto": [
-                "cipher": "aes-128-ctr", "cipherparams": ["iv": Hex.encode(iv, prefix: false)],
-                "ciphertext": Hex.encode(ciphertext, prefix: false), "kdf": kdfName, "kdfparams": kdfParams,
-                "mac": Hex.encode(mac, prefix: false),
-            ],
-            "id": UUID().uuidString.lowercased(),
-            "version": 3,
-        ]
-        return try JSONSerialization.data(withJSONObject: doc, options: [.sortedKeys])
+        // Keys in sorted order, as geth writes them.
+        let doc = JSONValue.object([
+            ("address", .string(Hex.encode(key.address.bytes, prefix: false))),
+            ("crypto", .object([
+                ("cipher", "aes-128-ctr"), ("cipherparams", .object([("iv", .string(Hex.encode(iv, prefix: false)))])),
+                ("ciphertext", .string(Hex.encode(ciphertext, prefix: false))), ("kdf", .string(kdfName)), ("kdfparams", kdfParams),
+                ("mac", .string(Hex.encode(mac, prefix: false))),
+            ])),
+            ("id", .string(UUID().uuidString.lowercased())),
+            ("version", 3),
+        ])
+        return Data(doc.bytes)
     }
 
     // MARK: Decrypt
 
     /// The private key in a keystore v3 document. The MAC is checked before decrypting.
     public static func decrypt(_ json: Data, password: String) throws -> PrivateKey {
-        guard let doc = try? JSONSerialization.jsonObject(with: json) as? [String: Any] else { throw KeystoreError.malformed("not a JSON object") }
-        guard (doc["version"] as? NSNumber)?.intValue == 3 else { throw KeystoreError.unsupported("version (want 3)") }
-        guard let crypto = (doc["crypto"] ?? doc["Crypto"]) as? [String: Any] else { throw KeystoreError.malformed("no crypto section") }
-        guard crypto["cipher"] as? String == "aes-128-ctr" else { throw KeystoreError.unsupported("cipher \(crypto["cipher"] ?? "none")") }
-        func hex(_ v: Any?, _ what: String) throws -> [UInt8] {
-            guard let s = v as? String, let b = [UInt8](hex: s) else { throw KeystoreError.malformed("\(what) is not hex") }
+        guard let doc = try? JSONValue.parse(Array(json)), doc.objectValue != nil else { throw KeystoreError.malformed("not a JSON object") }
+        guard doc["version"]?.numberValue?.int64Value == 3 else { throw KeystoreError.unsupported("version (want 3)") }
+        guard let crypto = doc["crypto"] ?? doc["Crypto"], crypto.objectValue != nil else { throw KeystoreError.malformed("no crypto section") }
+        guard crypto["cipher"]?.stringValue == "aes-128-ctr" else {
+            throw KeystoreError.unsupported("cipher \(crypto["cipher"]?.stringValue ?? "none")")
+        }
+        func hex(_ v: JSONValue?, _ what: String) throws -> [UInt8] {
+            guard let s = v?.stringValue, let b = [UInt8](hex: s) else { throw KeystoreError.malformed("\(what) is not hex") }
             return b
         }
-        let iv = try hex((crypto["cipherparams"] as? [String: Any])?["iv"], "iv")
+        let iv = try hex(crypto["cipherparams"]?["iv"], "iv")
         guard iv.count == 16 else { throw KeystoreError.malformed("iv must be 16 bytes") }
         let ciphertext = try hex(crypto["ciphertext"], "ciphertext")
         guard ciphertext.count == 32 else { throw KeystoreError.malformed("ciphertext must be 32 bytes") }
         let mac = try hex(crypto["mac"], "mac")
-        guard let params = crypto["kdfparams"] as? [String: Any] else { throw KeystoreError.malformed("no kdfparams") }
+        guard let params = crypto["kdfparams"], params.objectValue != nil else { throw KeystoreError.malformed("no kdfparams") }
         let salt = try hex(params["salt"], "salt")
         func int(_ k: String) throws -> Int {
-            guard let n = params[k] as? NSNumber, n.intValue > 0 else { throw KeystoreError.malformed("kdfparams.\(k)") }
-            return n.intValue
+            guard let n = params[k]?.numberValue?.int64Value, n > 0, n <= Int64(Int32.max) else {
+                throw KeystoreError.malformed("kdfparams.\(k)")
+            }
+            return Int(n)
         }
         guard try int("dklen") == 32 else { throw KeystoreError.unsupported("dklen (want 32)") }
         let kdf: KDF
-        switch crypto["kdf"] as? String {
+        switch crypto["kdf"]?.stringValue {
         case "scrypt": kdf = .scrypt(n: try int("n"), r: try int("r"), p: try int("p"))
         case "pbkdf2":
-            guard params["prf"] as? String == "hmac-sha256" else { throw KeystoreError.unsupported("prf \(params["prf"] ?? "none")") }
+            guard params["prf"]?.stringValue == "hmac-sha256" else {
+                throw KeystoreError.unsupported("prf \(params["prf"]?.stringValue ?? "none")")
+            }
             kdf = .pbkdf2(iterations: try int("c"))
-        default: throw KeystoreError.unsupported("kdf \(crypto["kdf"] ?? "none")")
+        default: throw KeystoreError.unsupported("kdf \(crypto["kdf"]?.stringValue ?? "none")")
         }
         let derived = try deriveKey(password: Array(password.utf8), salt: salt, kdf: kdf)
         guard Keccak256.hash(Array(derived[16..<32]) + ciphertext) == mac else { throw KeystoreError.wrongPassword }
         let plain = try aes128ctr(key: Array(derived[0..<16]), iv: iv, ciphertext)
         let key: PrivateKey
         do { key = try PrivateKey(plain) } catch { throw KeystoreError.malformed("decrypted key is not a valid secp256k1 key") }
-        if let a = doc["address"] as? String, let b = [UInt8](hex: a), Address(b) != key.address {
+        if let a = doc["address"]?.stringValue, let b = [UInt8](hex: a), Address(b) != key.address {
             throw KeystoreError.addressMismatch
         }
         return key
@@ -113,7 +123,7 @@ public enum Keystore {
 
     /// The address a keystore document names (without decrypting it).
     public static func address(of json: Data) -> Address? {
-        guard let doc = try? JSONSerialization.jsonObject(with: json) as? [String: Any], let a = doc["address"] as? String else { return nil }
+        guard let doc = try? JSONValue.parse(Array(json)), let a = doc["address"]?.stringValue else { return nil }
         return try? Address(hex: a)
     }
 

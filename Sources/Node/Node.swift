@@ -147,16 +147,16 @@ public enum DataDir {
     public static func storedGenesis(_ store: any KeyValueStore, dir: String) throws -> (Genesis, [UInt8]) {
         guard let h = try store.get(ChainSchema.genesisHashKey) else { throw ChainError.notInitialized(dir) }
         guard let json = try store.get(ChainSchema.chainConfigKey(h)) else { throw ChainError.corrupt("chain configuration missing") }
-        return (try Genesis(json: Data(json)), json)
+        return (try Genesis(json: Data(json), parameters: SystemContracts.provernet.parameters), json)
     }
 
     /// A genesis file, or the embedded devnet genesis when `path` is nil, with its bytes.
     public static func loadGenesis(_ path: String?) throws -> (Genesis, [UInt8]) {
         if let path {
             guard let data = FileManager.default.contents(atPath: path) else { throw NodeError("cannot read genesis file \(path)") }
-            return (try Genesis(json: data), Array(data))
+            return (try Genesis(json: data, parameters: SystemContracts.provernet.parameters), Array(data))
         }
         let data = Data((Genesis.devnetJSON + "\n").utf8)
-        return (try Genesis(json: data), Array(data))
+        return (try Genesis(json: data, parameters: SystemContracts.provernet.parameters), Array(data))
     }
 }

@@ -108,18 +108,3 @@ extension Address: CustomStringConvertible {
     /// The EIP-55 checksummed form.
     public var description: String { checksummed }
 }
-
-extension Address: Codable {
-    public init(from decoder: Decoder) throws {
-        let c = try decoder.singleValueContainer()
-        let s = try c.decode(String.self)
-        do { self = try Address(hex: s) } catch {
-            throw DecodingError.dataCorruptedError(in: c, debugDescription: error.description)
-        }
-    }
-
-    public func encode(to encoder: Encoder) throws {
-        var c = encoder.singleValueContainer()
-        try c.encode(checksummed)
-    }
-}

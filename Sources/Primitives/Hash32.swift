@@ -88,19 +88,3 @@ extension Hash32: CustomStringConvertible {
     /// `0x` and 64 lower-case hex digits.
     public var description: String { Hex.encode(bytes) }
 }
-
-extension Hash32: Codable {
-    public init(from decoder: Decoder) throws {
-        let c = try decoder.singleValueContainer()
-        let s = try c.decode(String.self)
-        guard let h = Hash32(hex: s) else {
-            throw DecodingError.dataCorruptedError(in: c, debugDescription: "not a 32-byte hash: \(s)")
-        }
-        self = h
-    }
-
-    public func encode(to encoder: Encoder) throws {
-        var c = encoder.singleValueContainer()
-        try c.encode(description)
-    }
-}

@@ -515,25 +515,3 @@ extension UInt256: CustomStringConvertible, LosslessStringConvertible {
         return "0x" + s
     }
 }
-
-extension UInt256: Codable {
-    /// Decodes a decimal string, a `0x` hex string, or a JSON number that fits in 64 bits.
-    public init(from decoder: Decoder) throws {
-        let c = try decoder.singleValueContainer()
-        if let n = try? c.decode(UInt64.self) {
-            self.init(n)
-            return
-        }
-        let s = try c.decode(String.self)
-        guard let v = UInt256(s) else {
-            throw DecodingError.dataCorruptedError(in: c, debugDescription: "not a 256-bit unsigned integer: \(s)")
-        }
-        self = v
-    }
-
-    /// Encodes as a `0x` hex quantity.
-    public func encode(to encoder: Encoder) throws {
-        var c = encoder.singleValueContainer()
-        try c.encode(hexString)
-    }
-}

@@ -30,7 +30,8 @@ public struct ExecutionOptions: Sendable {
 }
 
 /// What a halted run produced.
-public struct ExecutionResult: Sendable {
+/// Not `Sendable` when it carries a ``Trace`` (which has one owner at a time).
+public struct ExecutionResult {
     /// `a0` at `HALT`.
     public var exitCode: UInt32
     /// Instructions executed, the final `ecall` included.

@@ -107,7 +107,8 @@ public struct SyscallRecord: Sendable, Equatable, BitwiseCopyable {
 /// shard) writes into memory that is already mapped. That matters: recording itself costs
 /// about 2–3× plain execution, but a fresh buffer's page faults (36 bytes a cycle) can cost
 /// ten times more. Only one run may write into a trace at a time; read it after the run returns.
-public final class Trace: @unchecked Sendable {
+/// Not `Sendable`: a trace has one owner at a time (hand it on with `sending`).
+public final class Trace {
     var rows: UnsafeMutablePointer<TraceRow>
     var capacity: Int
     /// Number of rows: the run's cycle count (for a run that trapped, the rows before the trap).

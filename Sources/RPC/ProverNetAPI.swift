@@ -78,8 +78,8 @@ public final class ProverNetAPI: Sendable {
     var viewBlock: UInt64 { chain.head.number + 1 }
 
     func params() throws -> JSONValue {
-        let p = try chain.latestState().params()
-        return .object(ProtocolParams.definitions.map { ($0.name, RPCObjects.q(p[$0.name])) })
+        let p = try chain.latestState().params(chain.parameters)
+        return .object(p.registry.definitions.map { ($0.name, RPCObjects.q(p.value(named: $0.name) ?? .zero)) })
     }
 
     func proverObject(_ a: Address, _ r: ProverRecord) -> JSONValue {
@@ -104,12 +104,7 @@ public final class ProverNetAPI: Sendable {
     }
 
     func listProvers() throws -> JSONValue {
-        let prefix = ChainSchema.stateKey(StateKey(.staking, Array("p".utf8)).bytes)
-        var addresses: [Address] = []
-        try chain.store.scan(prefix: prefix) { key, _ in
-            if key.count == prefix.count + 20, let a = Address(Array(key.suffix(20))) { addresses.append(a) }
-            return true
-        }
+        let addresses = try chain.latestStateKeys(prefix: Vaults.proverKeyPrefix).compactMap(Vaults.proverAddress(fromKey:))
         let vaults = Vaults(state: chain.latestState())
         var out: [JSONValue] = []
         for a in addresses {
@@ -297,13 +292,13 @@ public final class ProverNetAPI: Sendable {
     func estimateFee(programId: Hash32, input: [UInt8]) throws -> JSONValue {
         let state = chain.latestState()
         let store = MarketStore(state: state)
-        let params = try state.params()
+        let params = try state.params(chain.parameters)
         guard let elf = try store.elf(programId) else { throw RPCError.server("unknown program \(programId)") }
-        guard UInt64(input.count) <= params.u64("maxInputBytes") else {
-            throw RPCError.server("input larger than maxInputBytes (\(params.u64("maxInputBytes")))")
+        guard UInt64(input.count) <= params.u64(MarketParameter.maxInputBytes) else {
+            throw RPCError.server("input larger than maxInputBytes (\(params.u64(MarketParameter.maxInputBytes)))")
         }
         let cycles = try dryRun(elf: elf, input: input).get()
-        let minimum = params["minMaxFee"]
+        let minimum = params[MarketParameter.minMaxFee]
         let recent = try recentClearing(store: store)
         let basis: String
         var fee: UInt256
@@ -315,10 +310,10 @@ public final class ProverNetAPI: Sendable {
         } else {
             basis = "recent"
             perCycle = recent.fee.multipliedDivided(by: 1, dividedBy: recent.cycles) ?? .zero
-            fee = UInt256(cycles).multipliedDivided(by: recent.fee, dividedBy: recent.cycles) ?? params["maxMaxFee"]
+            fee = UInt256(cycles).multipliedDivided(by: recent.fee, dividedBy: recent.cycles) ?? params[MarketParameter.maxMaxFee]
             fee = max(fee, minimum)
         }
-        fee = min(fee, params["maxMaxFee"])
+        fee = min(fee, params[MarketParameter.maxMaxFee])
         return .object([
             ("cycles", RPCObjects.q(cycles)), ("pricePerCycle", RPCObjects.q(perCycle)), ("fee", RPCObjects.q(fee)),
             ("basis", .string(basis)),

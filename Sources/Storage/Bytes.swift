@@ -22,19 +22,3 @@ extension Array where Element == UInt8 {
         }
     }
 }
-
-/// A value guarded by a lock (`NSLock` keeps the module usable on macOS 14, where
-/// `Synchronization.Mutex` is unavailable).
-final class Locked<State>: @unchecked Sendable {
-    private var state: State
-    private let lock = NSLock()
-
-    init(_ state: State) { self.state = state }
-
-    @inline(__always)
-    func withLock<R>(_ body: (inout State) throws -> R) rethrows -> R {
-        lock.lock()
-        defer { lock.unlock() }
-        return try body(&state)
-    }
-}

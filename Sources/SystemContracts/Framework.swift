@@ -11,9 +11,9 @@ public struct Param: Sendable {
     public let type: ABIType
     public let indexed: Bool
 
-    public init(_ name: String, _ type: String, indexed: Bool = false) {
+    public init(_ name: String, _ type: ABIType, indexed: Bool = false) {
         self.name = name
-        self.type = try! ABIType(parsing: type)
+        self.type = type
         self.indexed = indexed
     }
 }
@@ -91,7 +91,8 @@ public struct EventSpec: Sendable {
         for (p, v) in zip(params, values) {
             if p.indexed {
                 let enc = (try? ABI.encode([v], as: [p.type])) ?? []
-                topics.append(p.type.isDynamic ? Hash32.keccak256(enc) : Hash32(enc)!)
+                // A static value encodes to one word; anything else is hashed like a dynamic one.
+                topics.append(!p.type.isDynamic && enc.count == 32 ? Hash32(enc) ?? .zero : Hash32.keccak256(enc))
             } else {
                 dataValues.append(v)
                 dataTypes.append(p.type)
@@ -135,13 +136,13 @@ extension ABIContract {
 
     public func call(_ call: SystemCall, state: WorldState, context: BlockContext) throws(Revert) -> CallOutcome {
         guard call.input.count >= 4 else {
-            throw Revert("\(name): no method selector in calldata", gasUsed: context.params.u64("gasSystemCall"))
+            throw Revert("\(name): no method selector in calldata", gasUsed: context.params.u64(FrameworkParameter.gasSystemCall))
         }
         let selector = Array(call.input[0..<4])
         guard let m = dispatchTable.method(call.input[0..<4]) else {
-            throw Revert("\(name): unknown method 0x\(Hex.encode(selector, prefix: false))", gasUsed: context.params.u64("gasSystemCall"))
+            throw Revert("\(name): unknown method 0x\(Hex.encode(selector, prefix: false))", gasUsed: context.params.u64(FrameworkParameter.gasSystemCall))
         }
-        let gas = context.params.u64("gasSystemCall") &+ m.gas(context.params, call.input)
+        let gas = context.params.u64(FrameworkParameter.gasSystemCall) &+ m.gas(context.params, call.input)
         guard gas <= call.gasAvailable else { throw Revert("out of gas", gasUsed: call.gasAvailable) }
         if !m.payable, !call.value.isZero { throw Revert("\(m.name) is not payable", gasUsed: gas) }
         let args: [ABIValue]
@@ -185,6 +186,8 @@ extension Array where Element == ABIValue {
     func address(_ i: Int) -> Address { self[i].addressValue ?? .zero }
     func string(_ i: Int) -> String { self[i].stringValue ?? "" }
     func bytes(_ i: Int) -> [UInt8] { self[i].bytesValue ?? [] }
+    /// A `bytes32` argument (the decoder checked its length).
+    func hash(_ i: Int) -> Hash32 { Hash32(bytes(i)) ?? .zero }
     func bool(_ i: Int) -> Bool { self[i].boolValue ?? false }
 }
 

@@ -63,50 +63,50 @@ public struct Proposal: Sendable, Equatable {
 public struct GovernanceContract: ABIContract {
     public static let contractAddress = Address(low: 0x1002)
     public var address: Address { Self.contractAddress }
+    public var namespace: StateNamespace { GovernanceKeys.namespace }
+    public var parameters: [ParameterDefinition] { GovernanceParameter.allCases.map(\.definition) }
     public let name = "Governance"
 
     public init() {}
 
     public static let proposalCreated = EventSpec("ProposalCreated", [
-        Param("proposalId", "uint256", indexed: true), Param("proposer", "address", indexed: true), Param("param", "string"),
-        Param("value", "uint256"), Param("endBlock", "uint64"), Param("description", "string"),
+        Param("proposalId", .uint(256), indexed: true), Param("proposer", .address, indexed: true), Param("param", .string),
+        Param("value", .uint(256)), Param("endBlock", .uint(64)), Param("description", .string),
     ])
     public static let voted = EventSpec("Voted", [
-        Param("proposalId", "uint256", indexed: true), Param("voter", "address", indexed: true), Param("support", "bool"),
-        Param("weight", "uint256"),
+        Param("proposalId", .uint(256), indexed: true), Param("voter", .address, indexed: true), Param("support", .bool),
+        Param("weight", .uint(256)),
     ])
     public static let proposalClosed = EventSpec("ProposalClosed", [
-        Param("proposalId", "uint256", indexed: true), Param("status", "uint8"), Param("yes", "uint256"), Param("no", "uint256"),
+        Param("proposalId", .uint(256), indexed: true), Param("status", .uint(8)), Param("yes", .uint(256)), Param("no", .uint(256)),
     ])
     public static let parameterChanged = EventSpec("ParameterChanged", [
-        Param("param", "string"), Param("oldValue", "uint256"), Param("newValue", "uint256"),
+        Param("param", .string), Param("oldValue", .uint(256)), Param("newValue", .uint(256)),
     ])
 
     public var events: [EventSpec] { [Self.proposalCreated, Self.voted, Self.proposalClosed, Self.parameterChanged] }
 
-    static func key(_ tag: String, _ parts: [UInt8]...) -> StateKey { StateKey(.governance, Array(tag.utf8) + parts.flatMap { $0 }) }
-
     public static func proposal(_ state: WorldState, _ id: UInt256) throws -> Proposal? {
-        try state.get(key("p", id.bigEndianBytes)).map { try Proposal(decoding: $0) }
+        try state.get(GovernanceKeys.proposal(id)).map { try Proposal(decoding: $0) }
     }
 
     static let table = DispatchTable(GovernanceContract().methods)
     public var dispatchTable: DispatchTable { Self.table }
 
     public var methods: [MethodSpec] {
-        let gas: @Sendable (ProtocolParams, [UInt8]) -> UInt64 = { p, _ in p.u64("gasGovernance") }
+        let gas: @Sendable (ProtocolParams, [UInt8]) -> UInt64 = { p, _ in p.u64(GovernanceParameter.gasGovernance) }
         return [
-            MethodSpec("propose", [Param("param", "string"), Param("value", "uint256"), Param("description", "string")],
-                       returns: [Param("proposalId", "uint256")], payable: true, gas: gas) { ctx, args throws(Revert) in
+            MethodSpec("propose", [Param("param", .string), Param("value", .uint(256)), Param("description", .string)],
+                       returns: [Param("proposalId", .uint(256))], payable: true, gas: gas) { ctx, args throws(Revert) in
                 [.uint(try GovernanceContract.propose(&ctx, param: args.string(0), value: args.uint(1), description: args.string(2)))]
             },
-            MethodSpec("vote", [Param("proposalId", "uint256"), Param("support", "bool")], gas: gas) { ctx, args throws(Revert) in
+            MethodSpec("vote", [Param("proposalId", .uint(256)), Param("support", .bool)], gas: gas) { ctx, args throws(Revert) in
                 try GovernanceContract.vote(&ctx, id: args.uint(0), support: args.bool(1))
                 return []
             },
-            MethodSpec("getProposal", [Param("proposalId", "uint256")], returns: [
-                Param("proposer", "address"), Param("param", "string"), Param("value", "uint256"), Param("createdBlock", "uint64"),
-                Param("endBlock", "uint64"), Param("yes", "uint256"), Param("no", "uint256"), Param("status", "uint8"),
+            MethodSpec("getProposal", [Param("proposalId", .uint(256))], returns: [
+                Param("proposer", .address), Param("param", .string), Param("value", .uint(256)), Param("createdBlock", .uint(64)),
+                Param("endBlock", .uint(64)), Param("yes", .uint(256)), Param("no", .uint(256)), Param("status", .uint(8)),
             ], view: true, gas: { _, _ in 0 }) { ctx, args throws(Revert) in
                 guard let p = try wrap({ try GovernanceContract.proposal(ctx.state, args.uint(0)) }) else {
                     throw Revert("unknown proposal", gasUsed: 0)
@@ -114,39 +114,39 @@ public struct GovernanceContract: ABIContract {
                 return [.address(p.proposer), .string(p.param), .uint(p.value), .uint(UInt256(p.createdBlock)), .uint(UInt256(p.endBlock)),
                         .uint(p.yes), .uint(p.no), .uint(UInt256(UInt64(p.status.rawValue)))]
             },
-            MethodSpec("proposalCount", [], returns: [Param("count", "uint256")], view: true, gas: { _, _ in 0 }) { ctx, _ throws(Revert) in
-                [.uint(try wrap { StateValue.decode(try ctx.state.get(GovernanceContract.key("n"))) })]
+            MethodSpec("proposalCount", [], returns: [Param("count", .uint(256))], view: true, gas: { _, _ in 0 }) { ctx, _ throws(Revert) in
+                [.uint(try wrap { StateValue.decode(try ctx.state.get(GovernanceKeys.proposalCount)) })]
             },
         ]
     }
 
     static func propose(_ ctx: inout CallContext, param: String, value: UInt256, description: String) throws(Revert) -> UInt256 {
-        try require(ctx.value >= ctx.params["minDeposit"], "deposit below minDeposit")
+        try require(ctx.value >= ctx.params[GovernanceParameter.minDeposit], "deposit below minDeposit")
         try require(description.utf8.count <= 4_096, "description longer than 4096 bytes")
         do { _ = try ctx.params.setting(param, to: value) } catch { throw Revert("\(error)", gasUsed: 0) }
         let state = ctx.state
-        let id = try wrap { StateValue.decode(try state.get(key("n"))) }
-        state.set(key("n"), StateValue.encode(id + 1))
+        let id = try wrap { StateValue.decode(try state.get(GovernanceKeys.proposalCount)) }
+        state.set(GovernanceKeys.proposalCount, StateValue.encode(id + 1))
         let bonded = try wrap { try Vaults(state: state).totalStaked() }
-        let end = ctx.block.number + ctx.params.u64("votingBlocks")
+        let end = ctx.block.number + ctx.params.u64(GovernanceParameter.votingBlocks)
         let p = Proposal(proposer: ctx.caller, param: param, value: value, deposit: ctx.value, createdBlock: ctx.block.number,
                          endBlock: end, bonded: bonded)
-        state.set(key("p", id.bigEndianBytes), p.encoded)
+        state.set(GovernanceKeys.proposal(id), p.encoded)
         // Tallied at the end of the last voting block.
-        try wrap { BlockSchedule.setIDs(state, key("E", BlockSchedule.number(end - 1)), try closing(state, end - 1) + [id]) }
+        try wrap { BlockSchedule.setIDs(state, GovernanceKeys.closing(end - 1), try closing(state, end - 1) + [id]) }
         ctx.emit(proposalCreated, [.uint(id), .address(ctx.caller), .string(param), .uint(value), .uint(UInt256(end)), .string(description)])
         return id
     }
 
     static func closing(_ state: WorldState, _ n: UInt64) throws -> [UInt256] {
-        try BlockSchedule.ids(state, key("E", BlockSchedule.number(n)))
+        try BlockSchedule.ids(state, GovernanceKeys.closing(n))
     }
 
     static func vote(_ ctx: inout CallContext, id: UInt256, support: Bool) throws(Revert) {
         let state = ctx.state
         guard var p = try wrap({ try proposal(state, id) }) else { throw Revert("unknown proposal", gasUsed: 0) }
         try require(p.status == .voting && ctx.block.number < p.endBlock, "voting is closed")
-        let voteKey = key("v", id.bigEndianBytes, ctx.caller.bytes)
+        let voteKey = GovernanceKeys.vote(id, voter: ctx.caller)
         try require(try wrap { try state.get(voteKey) } == nil, "already voted")
         // Voting power: bonded stake as committed by the block before the proposal's.
         guard let fetch = ctx.block.stateAfterBlock, p.createdBlock > 0,
@@ -158,7 +158,7 @@ public struct GovernanceContract: ABIContract {
         try require(!weight.isZero, "no bonded stake at the proposal's creation")
         if support { p.yes += weight } else { p.no += weight }
         state.set(voteKey, [support ? 1 : 2])
-        state.set(key("p", id.bigEndianBytes), p.encoded)
+        state.set(GovernanceKeys.proposal(id), p.encoded)
         ctx.emit(voted, [.uint(id), .address(caller), .bool(support), .uint(weight)])
     }
 
@@ -170,8 +170,8 @@ public struct GovernanceContract: ABIContract {
         for id in ids {
             guard var p = try GovernanceContract.proposal(state, id), p.status == .voting else { continue }
             let turnout = p.yes + p.no
-            let quorum = p.bondedAtCreation.multipliedDivided(by: UInt256(context.params.u64("quorumBps")), dividedBy: 10_000) ?? .max
-            let params = try state.params()
+            let quorum = p.bondedAtCreation.multipliedDivided(by: UInt256(context.params.u64(GovernanceParameter.quorumBps)), dividedBy: 10_000) ?? .max
+            let params = try state.params(context.params.registry)
             if turnout < quorum || turnout.isZero {
                 p.status = .failedQuorum
                 _ = try state.subBalance(address, p.deposit)
@@ -179,24 +179,21 @@ public struct GovernanceContract: ABIContract {
             } else {
                 _ = try state.subBalance(address, p.deposit)
                 try state.addBalance(p.proposer, p.deposit)
-                let passes = p.yes * 10_000 > turnout * UInt256(context.params.u64("thresholdBps"))
+                let passes = p.yes * 10_000 > turnout * UInt256(context.params.u64(GovernanceParameter.thresholdBps))
                 if passes, let updated = try? params.setting(p.param, to: p.value) {
                     p.status = .passed
                     state.setParams(updated)
-                    logs.append(GovernanceContract.parameterChanged.log(address: address, [.string(p.param), .uint(params[p.param]), .uint(p.value)]))
+                    logs.append(GovernanceContract.parameterChanged.log(address: address, [.string(p.param), .uint(params.value(named: p.param) ?? .zero), .uint(p.value)]))
                 } else {
                     p.status = .rejected
                 }
             }
-            state.set(GovernanceContract.key("p", id.bigEndianBytes), p.encoded)
+            state.set(GovernanceKeys.proposal(id), p.encoded)
             logs.append(GovernanceContract.proposalClosed.log(address: address, [.uint(id), .uint(UInt256(UInt64(p.status.rawValue))), .uint(p.yes), .uint(p.no)]))
         }
-        if !ids.isEmpty { state.set(GovernanceContract.key("E", BlockSchedule.number(context.number)), nil) }
+        if !ids.isEmpty { state.set(GovernanceKeys.closing(context.number), nil) }
         return logs
     }
 }
 
-extension SystemContracts {
-    /// The system contracts every ProverNet node runs.
-    public static let provernet = SystemContracts([StakingContract(), MarketContract(), GovernanceContract()])
-}
+

@@ -9,36 +9,43 @@ import RISCV
 /// payment arrive with the on-node verifier.
 public struct MarketContract: ABIContract {
     public static let contractAddress = Address(low: 0x1001)
+    /// Where the protocol's share of fees and slashes goes.
+    public static let treasuryAddress = Address(low: 0x1fff)
     public var address: Address { Self.contractAddress }
+    public var namespace: StateNamespace { MarketKeys.namespace }
+    public var parameters: [ParameterDefinition] { MarketParameter.allCases.map(\.definition) }
+    public func checkParameters(_ params: ProtocolParams) throws(ParamError) { try MarketParameter.check(params) }
     public let name = "Market"
+    /// Checks submitted proofs (the node injects the zkVM's verifier).
+    public let verifier: any ProofVerifier
 
-    public init() {}
+    public init(verifier: any ProofVerifier = NoProofVerifier()) { self.verifier = verifier }
 
     // MARK: Events
 
     public static let programRegistered = EventSpec("ProgramRegistered", [
-        Param("programId", "bytes32", indexed: true), Param("registrant", "address", indexed: true), Param("size", "uint256"),
+        Param("programId", .fixedBytes(32), indexed: true), Param("registrant", .address, indexed: true), Param("size", .uint(256)),
     ])
     public static let proofRequested = EventSpec("ProofRequested", [
-        Param("requestId", "uint256", indexed: true), Param("requester", "address", indexed: true),
-        Param("programId", "bytes32", indexed: true), Param("maxFee", "uint256"), Param("minStake", "uint256"),
-        Param("deadline", "uint64"), Param("biddingEnd", "uint64"), Param("revealEnd", "uint64"),
+        Param("requestId", .uint(256), indexed: true), Param("requester", .address, indexed: true),
+        Param("programId", .fixedBytes(32), indexed: true), Param("maxFee", .uint(256)), Param("minStake", .uint(256)),
+        Param("deadline", .uint(64)), Param("biddingEnd", .uint(64)), Param("revealEnd", .uint(64)),
     ])
     public static let bidCommitted = EventSpec("BidCommitted", [
-        Param("requestId", "uint256", indexed: true), Param("prover", "address", indexed: true), Param("bidHash", "bytes32"),
+        Param("requestId", .uint(256), indexed: true), Param("prover", .address, indexed: true), Param("bidHash", .fixedBytes(32)),
     ])
     public static let bidRevealed = EventSpec("BidRevealed", [
-        Param("requestId", "uint256", indexed: true), Param("prover", "address", indexed: true), Param("fee", "uint256"),
+        Param("requestId", .uint(256), indexed: true), Param("prover", .address, indexed: true), Param("fee", .uint(256)),
     ])
     public static let requestAssigned = EventSpec("RequestAssigned", [
-        Param("requestId", "uint256", indexed: true), Param("prover", "address", indexed: true), Param("fee", "uint256"),
+        Param("requestId", .uint(256), indexed: true), Param("prover", .address, indexed: true), Param("fee", .uint(256)),
     ])
     public static let requestRefunded = EventSpec("RequestRefunded", [
-        Param("requestId", "uint256", indexed: true), Param("requester", "address", indexed: true), Param("amount", "uint256"),
+        Param("requestId", .uint(256), indexed: true), Param("requester", .address, indexed: true), Param("amount", .uint(256)),
     ])
     public static let proverSlashed = EventSpec("ProverSlashed", [
-        Param("requestId", "uint256", indexed: true), Param("prover", "address", indexed: true), Param("amount", "uint256"),
-        Param("reporter", "address", indexed: true), Param("reward", "uint256"),
+        Param("requestId", .uint(256), indexed: true), Param("prover", .address, indexed: true), Param("amount", .uint(256)),
+        Param("reporter", .address, indexed: true), Param("reward", .uint(256)),
     ])
 
     public var events: [EventSpec] {
@@ -54,39 +61,39 @@ public struct MarketContract: ABIContract {
     public var methods: [MethodSpec] {
         let viewGas: @Sendable (ProtocolParams, [UInt8]) -> UInt64 = { _, _ in 0 }
         return [
-            MethodSpec("registerProgram", [Param("elf", "bytes")], returns: [Param("programId", "bytes32")],
-                       gas: { p, input in p.u64("gasRegisterProgram") &+ p.u64("gasPerProgramByte") &* UInt64(input.count) }) {
+            MethodSpec("registerProgram", [Param("elf", .bytes)], returns: [Param("programId", .fixedBytes(32))],
+                       gas: { p, input in p.u64(MarketParameter.gasRegisterProgram) &+ p.u64(MarketParameter.gasPerProgramByte) &* UInt64(input.count) }) {
                 ctx, args throws(Revert) in
                 [.fixedBytes(try MarketContract.registerProgram(&ctx, elf: args.bytes(0)).bytes)]
             },
-            MethodSpec("requestProof", [Param("programId", "bytes32"), Param("input", "bytes"), Param("minStake", "uint256"),
-                                        Param("deadline", "uint64")], returns: [Param("requestId", "uint256")], payable: true,
-                       gas: { p, _ in p.u64("gasRequestProof") }) { ctx, args throws(Revert) in
-                [.uint(try MarketContract.requestProof(&ctx, programId: Hash32(args.bytes(0))!, input: args.bytes(1),
+            MethodSpec("requestProof", [Param("programId", .fixedBytes(32)), Param("input", .bytes), Param("minStake", .uint(256)),
+                                        Param("deadline", .uint(64))], returns: [Param("requestId", .uint(256))], payable: true,
+                       gas: { p, _ in p.u64(MarketParameter.gasRequestProof) }) { ctx, args throws(Revert) in
+                [.uint(try MarketContract.requestProof(&ctx, programId: args.hash(0), input: args.bytes(1),
                                                        minStake: args.uint(2), deadline: args.uint(3).uint64 ?? .max))]
             },
-            MethodSpec("bid", [Param("requestId", "uint256"), Param("bidHash", "bytes32")], gas: { p, _ in p.u64("gasBid") }) {
+            MethodSpec("bid", [Param("requestId", .uint(256)), Param("bidHash", .fixedBytes(32))], gas: { p, _ in p.u64(MarketParameter.gasBid) }) {
                 ctx, args throws(Revert) in
-                try MarketContract.bid(&ctx, id: args.uint(0), bidHash: Hash32(args.bytes(1))!)
+                try MarketContract.bid(&ctx, id: args.uint(0), bidHash: args.hash(1))
                 return []
             },
-            MethodSpec("reveal", [Param("requestId", "uint256"), Param("fee", "uint256"), Param("nonce", "bytes32")],
-                       gas: { p, _ in p.u64("gasBid") }) { ctx, args throws(Revert) in
+            MethodSpec("reveal", [Param("requestId", .uint(256)), Param("fee", .uint(256)), Param("nonce", .fixedBytes(32))],
+                       gas: { p, _ in p.u64(MarketParameter.gasBid) }) { ctx, args throws(Revert) in
                 try MarketContract.reveal(&ctx, id: args.uint(0), fee: args.uint(1), nonce: args.bytes(2))
                 return []
             },
-            MethodSpec("refund", [Param("requestId", "uint256")], gas: { p, _ in p.u64("gasSettle") }) { ctx, args throws(Revert) in
+            MethodSpec("refund", [Param("requestId", .uint(256))], gas: { p, _ in p.u64(MarketParameter.gasSettle) }) { ctx, args throws(Revert) in
                 try MarketContract.refund(&ctx, id: args.uint(0))
                 return []
             },
-            MethodSpec("slash", [Param("requestId", "uint256")], gas: { p, _ in p.u64("gasSettle") }) { ctx, args throws(Revert) in
+            MethodSpec("slash", [Param("requestId", .uint(256))], gas: { p, _ in p.u64(MarketParameter.gasSettle) }) { ctx, args throws(Revert) in
                 try MarketContract.slash(&ctx, id: args.uint(0))
                 return []
             },
-            MethodSpec("getRequest", [Param("requestId", "uint256")], returns: [
-                Param("requester", "address"), Param("programId", "bytes32"), Param("minStake", "uint256"), Param("maxFee", "uint256"),
-                Param("deadline", "uint64"), Param("createdBlock", "uint64"), Param("state", "uint8"), Param("phase", "uint8"),
-                Param("winner", "address"), Param("fee", "uint256"), Param("bidCount", "uint64"),
+            MethodSpec("getRequest", [Param("requestId", .uint(256))], returns: [
+                Param("requester", .address), Param("programId", .fixedBytes(32)), Param("minStake", .uint(256)), Param("maxFee", .uint(256)),
+                Param("deadline", .uint(64)), Param("createdBlock", .uint(64)), Param("state", .uint(8)), Param("phase", .uint(8)),
+                Param("winner", .address), Param("fee", .uint(256)), Param("bidCount", .uint(64)),
             ], view: true, gas: viewGas) { ctx, args throws(Revert) in
                 guard let r = try wrap({ try MarketStore(state: ctx.state).request(args.uint(0)) }) else {
                     throw Revert("unknown request", gasUsed: 0)
@@ -96,25 +103,25 @@ public struct MarketContract: ABIContract {
                         .uint(UInt256(UInt64(r.phase(at: ctx.block.number).rawValue))), .address(r.winner ?? .zero), .uint(r.fee),
                         .uint(UInt256(r.bidCount))]
             },
-            MethodSpec("getBids", [Param("requestId", "uint256")], returns: [
-                Param("provers", "address[]"), Param("revealed", "bool[]"), Param("fees", "uint256[]"),
+            MethodSpec("getBids", [Param("requestId", .uint(256))], returns: [
+                Param("provers", .array(.address)), Param("revealed", .array(.bool)), Param("fees", .array(.uint(256))),
             ], view: true, gas: viewGas) { ctx, args throws(Revert) in
                 let bids = try wrap { try MarketStore(state: ctx.state).bids(args.uint(0)) }
                 return [.array(bids.map { .address($0.prover) }), .array(bids.map { .bool($0.revealed) }),
                         .array(bids.map { .uint($0.revealed ? $0.fee : .zero) })]
             },
-            MethodSpec("requestCount", [], returns: [Param("count", "uint256")], view: true, gas: viewGas) { ctx, _ throws(Revert) in
+            MethodSpec("requestCount", [], returns: [Param("count", .uint(256))], view: true, gas: viewGas) { ctx, _ throws(Revert) in
                 [.uint(try wrap { try MarketStore(state: ctx.state).requestCount() })]
             },
-            MethodSpec("getProgram", [Param("programId", "bytes32")], returns: [
-                Param("registrant", "address"), Param("registeredBlock", "uint64"), Param("size", "uint256"),
+            MethodSpec("getProgram", [Param("programId", .fixedBytes(32))], returns: [
+                Param("registrant", .address), Param("registeredBlock", .uint(64)), Param("size", .uint(256)),
             ], view: true, gas: viewGas) { ctx, args throws(Revert) in
-                guard let p = try wrap({ try MarketStore(state: ctx.state).program(Hash32(args.bytes(0))!) }) else {
+                guard let p = try wrap({ try MarketStore(state: ctx.state).program(args.hash(0)) }) else {
                     throw Revert("unknown program", gasUsed: 0)
                 }
                 return [.address(p.registrant), .uint(UInt256(p.block)), .uint(UInt256(p.size))]
             },
-            MethodSpec("getOutput", [Param("requestId", "uint256")], returns: [Param("output", "bytes")], view: true, gas: viewGas) {
+            MethodSpec("getOutput", [Param("requestId", .uint(256))], returns: [Param("output", .bytes)], view: true, gas: viewGas) {
                 ctx, args throws(Revert) in
                 [.bytes(try wrap { try MarketStore(state: ctx.state).output(args.uint(0)) })]
             },
@@ -140,14 +147,14 @@ public struct MarketContract: ABIContract {
         let p = ctx.params
         let store = MarketStore(state: ctx.state)
         try require(try wrap { try store.program(programId) } != nil, "unknown program")
-        try require(UInt64(input.count) <= p.u64("maxInputBytes"), "input larger than maxInputBytes")
-        try require(ctx.value >= p["minMaxFee"], "maxFee below minMaxFee")
-        try require(ctx.value <= p["maxMaxFee"], "maxFee above maxMaxFee")
-        try require(minStake >= p["minSelfStake"], "minStake below minSelfStake")
+        try require(UInt64(input.count) <= p.u64(MarketParameter.maxInputBytes), "input larger than maxInputBytes")
+        try require(ctx.value >= p[MarketParameter.minMaxFee], "maxFee below minMaxFee")
+        try require(ctx.value <= p[MarketParameter.maxMaxFee], "maxFee above maxMaxFee")
+        try require(minStake >= p[StakingParameter.minSelfStake], "minStake below minSelfStake")
         let now = ctx.block.number
-        let biddingEnd = now + p.u64("biddingBlocks"), revealEnd = biddingEnd + p.u64("revealBlocks")
+        let biddingEnd = now + p.u64(MarketParameter.biddingBlocks), revealEnd = biddingEnd + p.u64(MarketParameter.revealBlocks)
         try require(deadline > revealEnd, "deadline before the end of the reveal phase")
-        try require(deadline <= now + p.u64("maxDeadlineBlocks"), "deadline beyond maxDeadlineBlocks")
+        try require(deadline <= now + p.u64(MarketParameter.maxDeadlineBlocks), "deadline beyond maxDeadlineBlocks")
         let id = try wrap { try store.requestCount() }
         store.setRequestCount(id + 1)
         let r = ProofRequest(requester: ctx.caller, programId: programId, inputHash: Hash32.keccak256(input), minStake: minStake,
@@ -179,7 +186,7 @@ public struct MarketContract: ABIContract {
         case .jailed: throw Revert("prover is jailed", gasUsed: 0)
         case .deactivated: throw Revert("prover is not active", gasUsed: 0)
         }
-        let committed = prover.assignedStake.multipliedDivided(by: UInt256(ctx.params.u64("overcommitBps")), dividedBy: 10_000) ?? .max
+        let committed = prover.assignedStake.multipliedDivided(by: UInt256(ctx.params.u64(MarketParameter.overcommitBps)), dividedBy: 10_000) ?? .max
         try require(prover.assets >= r.minStake + committed, "stake below minStake plus over-commitment")
         var bids = try wrap { try store.bids(id) }
         try require(!bids.contains { $0.prover == ctx.caller }, "already bid")
@@ -260,20 +267,20 @@ public struct MarketContract: ABIContract {
         guard let winner = r.winner else { throw Revert("request was never assigned", gasUsed: 0) }
         let now = ctx.block.number
         try require(now > r.deadline, "deadline not passed")
-        try require(now <= r.deadline + p.u64("slashWindowBlocks"), "slash window closed")
+        try require(now <= r.deadline + p.u64(MarketParameter.slashWindowBlocks), "slash window closed")
         try require(r.state == .refunded, "refund the request first")
         guard var rec = try wrap({ try vaults.prover(winner) }) else { throw Revert("unknown prover", gasUsed: 0) }
-        let wanted = r.minStake.multipliedDivided(by: UInt256(p.u64("slashBps")), dividedBy: 10_000) ?? .zero
-        let cap = rec.assets.multipliedDivided(by: UInt256(p.u64("maxSlashBps")), dividedBy: 10_000) ?? .zero
+        let wanted = r.minStake.multipliedDivided(by: UInt256(p.u64(MarketParameter.slashBps)), dividedBy: 10_000) ?? .zero
+        let cap = rec.assets.multipliedDivided(by: UInt256(p.u64(MarketParameter.maxSlashBps)), dividedBy: 10_000) ?? .zero
         let amount = try wrap { try vaults.slash(prover: winner, amount: min(wanted, cap)) }
-        let reward = amount.multipliedDivided(by: UInt256(p.u64("reporterRewardBps")), dividedBy: 10_000) ?? .zero
+        let reward = amount.multipliedDivided(by: UInt256(p.u64(MarketParameter.reporterRewardBps)), dividedBy: 10_000) ?? .zero
         try wrap {
-            guard try ctx.state.subBalance(Genesis.stakingAddress, amount) else { throw StateError.corrupt("staking balance below vaults") }
+            guard try ctx.state.subBalance(StakingContract.contractAddress, amount) else { throw StateError.corrupt("staking balance below vaults") }
             try ctx.state.addBalance(ctx.caller, reward)
-            try ctx.state.addBalance(Genesis.treasuryAddress, amount - reward)
+            try ctx.state.addBalance(MarketContract.treasuryAddress, amount - reward)
             rec = try vaults.prover(winner) ?? rec
             rec.status = .jailed
-            rec.jailedUntil = now + p.u64("jailBlocks")
+            rec.jailedUntil = now + p.u64(MarketParameter.jailBlocks)
             vaults.setProver(winner, rec)
         }
         r.state = .slashed

@@ -104,27 +104,22 @@ public struct MarketStore {
 
     public init(state: WorldState) { self.state = state }
 
-    static func key(_ tag: String, _ parts: [UInt8]...) -> StateKey {
-        StateKey(.market, Array(tag.utf8) + parts.flatMap { $0 })
-    }
 
-    static func id(_ n: UInt256) -> [UInt8] { n.bigEndianBytes }
-
-    public func requestCount() throws -> UInt256 { StateValue.decode(try state.get(MarketStore.key("n"))) }
-    func setRequestCount(_ n: UInt256) { state.set(MarketStore.key("n"), StateValue.encode(n)) }
+    public func requestCount() throws -> UInt256 { StateValue.decode(try state.get(MarketKeys.requestCount)) }
+    func setRequestCount(_ n: UInt256) { state.set(MarketKeys.requestCount, StateValue.encode(n)) }
 
     public func request(_ id: UInt256) throws -> ProofRequest? {
-        guard let raw = try state.get(MarketStore.key("r", MarketStore.id(id))) else { return nil }
+        guard let raw = try state.get(MarketKeys.request(id)) else { return nil }
         return try ProofRequest(decoding: raw)
     }
 
-    func setRequest(_ id: UInt256, _ r: ProofRequest) { state.set(MarketStore.key("r", MarketStore.id(id)), r.encoded) }
+    func setRequest(_ id: UInt256, _ r: ProofRequest) { state.set(MarketKeys.request(id), r.encoded) }
 
-    public func input(_ id: UInt256) throws -> [UInt8] { try state.get(MarketStore.key("i", MarketStore.id(id))) ?? [] }
-    func setInput(_ id: UInt256, _ b: [UInt8]) { state.set(MarketStore.key("i", MarketStore.id(id)), b.isEmpty ? nil : b) }
+    public func input(_ id: UInt256) throws -> [UInt8] { try state.get(MarketKeys.input(id)) ?? [] }
+    func setInput(_ id: UInt256, _ b: [UInt8]) { state.set(MarketKeys.input(id), b.isEmpty ? nil : b) }
 
     public func bids(_ id: UInt256) throws -> [Bid] {
-        guard let raw = try state.get(MarketStore.key("b", MarketStore.id(id))) else { return [] }
+        guard let raw = try state.get(MarketKeys.bids(id)) else { return [] }
         var d = RLPDecoder(raw)
         var l = try d.readList()
         var out: [Bid] = []
@@ -137,36 +132,36 @@ public struct MarketStore {
     }
 
     func setBids(_ id: UInt256, _ bids: [Bid]) {
-        state.set(MarketStore.key("b", MarketStore.id(id)), RLPItem.list(bids.map {
+        state.set(MarketKeys.bids(id), RLPItem.list(bids.map {
             .list([.bytes($0.prover.bytes), .bytes($0.bidHash.bytes), .bytes($0.revealed ? [1] : []),
                    .bytes($0.fee.minimalBigEndianBytes), .bytes(UInt256($0.revealOrder).minimalBigEndianBytes)])
         }).rlpEncoded)
     }
 
     /// Requests whose reveal phase ends with block `n` (assigned in that block's end).
-    func closing(at n: UInt64) throws -> [UInt256] { try BlockSchedule.ids(state, MarketStore.key("E", BlockSchedule.number(n))) }
+    func closing(at n: UInt64) throws -> [UInt256] { try BlockSchedule.ids(state, MarketKeys.closing(n)) }
 
-    func setClosing(at n: UInt64, _ ids: [UInt256]) { BlockSchedule.setIDs(state, MarketStore.key("E", BlockSchedule.number(n)), ids) }
+    func setClosing(at n: UInt64, _ ids: [UInt256]) { BlockSchedule.setIDs(state, MarketKeys.closing(n), ids) }
 
     /// Sum of open requests' escrowed maxFee (the market contract's balance backs it).
-    public func escrow() throws -> UInt256 { StateValue.decode(try state.get(MarketStore.key("x"))) }
-    func setEscrow(_ v: UInt256) { state.set(MarketStore.key("x"), v.isZero ? nil : StateValue.encode(v)) }
+    public func escrow() throws -> UInt256 { StateValue.decode(try state.get(MarketKeys.escrow)) }
+    func setEscrow(_ v: UInt256) { state.set(MarketKeys.escrow, v.isZero ? nil : StateValue.encode(v)) }
 
     public func program(_ id: Hash32) throws -> (registrant: Address, block: UInt64, size: UInt64)? {
-        guard let raw = try state.get(MarketStore.key("g", id.bytes)) else { return nil }
+        guard let raw = try state.get(MarketKeys.program(id)) else { return nil }
         var d = RLPDecoder(raw)
         var l = try d.readList()
         return (try l.readAddress(), try l.readUInt64(), try l.readUInt64())
     }
 
     func setProgram(_ id: Hash32, registrant: Address, block: UInt64, elf: [UInt8]) {
-        state.set(MarketStore.key("g", id.bytes), RLPItem.list([.bytes(registrant.bytes), .bytes(UInt256(block).minimalBigEndianBytes),
+        state.set(MarketKeys.program(id), RLPItem.list([.bytes(registrant.bytes), .bytes(UInt256(block).minimalBigEndianBytes),
                                                                .bytes(UInt256(UInt64(elf.count)).minimalBigEndianBytes)]).rlpEncoded)
-        state.set(MarketStore.key("e", id.bytes), elf)
+        state.set(MarketKeys.elf(id), elf)
     }
 
-    public func elf(_ id: Hash32) throws -> [UInt8]? { try state.get(MarketStore.key("e", id.bytes)) }
+    public func elf(_ id: Hash32) throws -> [UInt8]? { try state.get(MarketKeys.elf(id)) }
 
-    public func output(_ id: UInt256) throws -> [UInt8] { try state.get(MarketStore.key("o", MarketStore.id(id))) ?? [] }
+    public func output(_ id: UInt256) throws -> [UInt8] { try state.get(MarketKeys.output(id)) ?? [] }
 }
 

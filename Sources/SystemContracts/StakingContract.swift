@@ -5,7 +5,11 @@ import Primitives
 /// The staking contract at `0x…1000`: one vault per prover (as ProverNet's), delegation by
 /// vault shares, commission, two-phase unstaking, deactivation and jailing.
 public struct StakingContract: ABIContract {
-    public let address = Genesis.stakingAddress
+    /// The contract's address; it holds every vault's BREV.
+    public static let contractAddress = Address(low: 0x1000)
+    public var address: Address { Self.contractAddress }
+    public var namespace: StateNamespace { StakingKeys.namespace }
+    public var parameters: [ParameterDefinition] { StakingParameter.allCases.map(\.definition) }
     public let name = "Staking"
 
     public init() {}
@@ -16,24 +20,24 @@ public struct StakingContract: ABIContract {
     // MARK: Events
 
     public static let proverRegistered = EventSpec("ProverRegistered", [
-        Param("prover", "address", indexed: true), Param("name", "string"), Param("commissionBps", "uint16"), Param("stake", "uint256"),
+        Param("prover", .address, indexed: true), Param("name", .string), Param("commissionBps", .uint(16)), Param("stake", .uint(256)),
     ])
     public static let staked = EventSpec("Staked", [
-        Param("staker", "address", indexed: true), Param("prover", "address", indexed: true), Param("amount", "uint256"),
-        Param("shares", "uint256"),
+        Param("staker", .address, indexed: true), Param("prover", .address, indexed: true), Param("amount", .uint(256)),
+        Param("shares", .uint(256)),
     ])
     public static let unstakeRequested = EventSpec("UnstakeRequested", [
-        Param("staker", "address", indexed: true), Param("prover", "address", indexed: true), Param("shares", "uint256"),
-        Param("releaseBlock", "uint64"),
+        Param("staker", .address, indexed: true), Param("prover", .address, indexed: true), Param("shares", .uint(256)),
+        Param("releaseBlock", .uint(64)),
     ])
     public static let unstakeCompleted = EventSpec("UnstakeCompleted", [
-        Param("staker", "address", indexed: true), Param("prover", "address", indexed: true), Param("shares", "uint256"),
-        Param("amount", "uint256"),
+        Param("staker", .address, indexed: true), Param("prover", .address, indexed: true), Param("shares", .uint(256)),
+        Param("amount", .uint(256)),
     ])
     public static let commissionChanged = EventSpec("CommissionChanged", [
-        Param("prover", "address", indexed: true), Param("commissionBps", "uint16"),
+        Param("prover", .address, indexed: true), Param("commissionBps", .uint(16)),
     ])
-    public static let proverDeactivated = EventSpec("ProverDeactivated", [Param("prover", "address", indexed: true)])
+    public static let proverDeactivated = EventSpec("ProverDeactivated", [Param("prover", .address, indexed: true)])
 
     public var events: [EventSpec] {
         [Self.proverRegistered, Self.staked, Self.unstakeRequested, Self.unstakeCompleted, Self.commissionChanged,
@@ -46,26 +50,26 @@ public struct StakingContract: ABIContract {
     public var dispatchTable: DispatchTable { Self.table }
 
     public var methods: [MethodSpec] {
-        let stakeGas: @Sendable (ProtocolParams, [UInt8]) -> UInt64 = { p, _ in p.u64("gasStake") }
+        let stakeGas: @Sendable (ProtocolParams, [UInt8]) -> UInt64 = { p, _ in p.u64(StakingParameter.gasStake) }
         let viewGas: @Sendable (ProtocolParams, [UInt8]) -> UInt64 = { _, _ in 0 }
         return [
-            MethodSpec("registerProver", [Param("name", "string"), Param("commissionBps", "uint16")], payable: true, gas: stakeGas) {
+            MethodSpec("registerProver", [Param("name", .string), Param("commissionBps", .uint(16))], payable: true, gas: stakeGas) {
                 ctx, args throws(Revert) in
                 try StakingContract.registerProver(&ctx, name: args.string(0), commission: args.uint(1))
                 return []
             },
-            MethodSpec("stake", [Param("prover", "address")], returns: [Param("shares", "uint256")], payable: true, gas: stakeGas) {
+            MethodSpec("stake", [Param("prover", .address)], returns: [Param("shares", .uint(256))], payable: true, gas: stakeGas) {
                 ctx, args throws(Revert) in
                 [.uint(try StakingContract.stake(&ctx, prover: args.address(0)))]
             },
-            MethodSpec("requestUnstake", [Param("prover", "address"), Param("shares", "uint256")],
-                       returns: [Param("releaseBlock", "uint64")], gas: stakeGas) { ctx, args throws(Revert) in
+            MethodSpec("requestUnstake", [Param("prover", .address), Param("shares", .uint(256))],
+                       returns: [Param("releaseBlock", .uint(64))], gas: stakeGas) { ctx, args throws(Revert) in
                 [.uint(UInt256(try StakingContract.requestUnstake(&ctx, prover: args.address(0), shares: args.uint(1))))]
             },
-            MethodSpec("completeUnstake", [], returns: [Param("amount", "uint256")], gas: stakeGas) { ctx, _ throws(Revert) in
+            MethodSpec("completeUnstake", [], returns: [Param("amount", .uint(256))], gas: stakeGas) { ctx, _ throws(Revert) in
                 [.uint(try StakingContract.completeUnstake(&ctx))]
             },
-            MethodSpec("setCommission", [Param("commissionBps", "uint16")], gas: stakeGas) { ctx, args throws(Revert) in
+            MethodSpec("setCommission", [Param("commissionBps", .uint(16))], gas: stakeGas) { ctx, args throws(Revert) in
                 try StakingContract.setCommission(&ctx, args.uint(0))
                 return []
             },
@@ -73,10 +77,10 @@ public struct StakingContract: ABIContract {
                 try StakingContract.deactivate(&ctx)
                 return []
             },
-            MethodSpec("getProver", [Param("prover", "address")], returns: [
-                Param("name", "string"), Param("stake", "uint256"), Param("totalShares", "uint256"), Param("commissionBps", "uint16"),
-                Param("state", "uint8"), Param("proofsDelivered", "uint64"), Param("proofsMissed", "uint64"),
-                Param("medianLatency", "uint64"),
+            MethodSpec("getProver", [Param("prover", .address)], returns: [
+                Param("name", .string), Param("stake", .uint(256)), Param("totalShares", .uint(256)), Param("commissionBps", .uint(16)),
+                Param("state", .uint(8)), Param("proofsDelivered", .uint(64)), Param("proofsMissed", .uint(64)),
+                Param("medianLatency", .uint(64)),
             ], view: true, gas: viewGas) { ctx, args throws(Revert) in
                 let vaults = Vaults(state: ctx.state)
                 guard let p = try wrap({ try vaults.prover(args.address(0)) }) else { throw Revert("unknown prover", gasUsed: 0) }
@@ -85,8 +89,8 @@ public struct StakingContract: ABIContract {
                         .uint(UInt256(UInt64(status.rawValue))), .uint(UInt256(p.delivered)), .uint(UInt256(p.missed)),
                         .uint(UInt256(p.medianLatency))]
             },
-            MethodSpec("getStake", [Param("staker", "address"), Param("prover", "address")], returns: [
-                Param("shares", "uint256"), Param("value", "uint256"), Param("pendingShares", "uint256"),
+            MethodSpec("getStake", [Param("staker", .address), Param("prover", .address)], returns: [
+                Param("shares", .uint(256)), Param("value", .uint(256)), Param("pendingShares", .uint(256)),
             ], view: true, gas: viewGas) { ctx, args throws(Revert) in
                 let vaults = Vaults(state: ctx.state)
                 return try wrap {
@@ -97,7 +101,7 @@ public struct StakingContract: ABIContract {
                     return [.uint(shares), .uint(rec?.value(ofShares: shares) ?? .zero), .uint(pending)]
                 }
             },
-            MethodSpec("totalStaked", [], returns: [Param("total", "uint256")], view: true, gas: viewGas) { ctx, _ throws(Revert) in
+            MethodSpec("totalStaked", [], returns: [Param("total", .uint(256))], view: true, gas: viewGas) { ctx, _ throws(Revert) in
                 [.uint(try wrap { try Vaults(state: ctx.state).totalStaked() })]
             },
         ]
@@ -107,6 +111,12 @@ public struct StakingContract: ABIContract {
 
     public func initializeGenesis(state: WorldState, genesis: Genesis) throws {
         let vaults = Vaults(state: state)
+        let minStake = genesis.params[StakingParameter.minSelfStake]
+        for (i, p) in genesis.provers.enumerated() where p.stake < minStake {
+            throw Genesis.GenesisError(field: "provers[\(i)].stake", problem: "\(p.stake) is below the minimum \(minStake)")
+        }
+        // The provers' genesis stake is held by this contract, which records the vaults.
+        try state.addBalance(address, genesis.provers.reduce(UInt256.zero) { $0 + $1.stake })
         for p in genesis.provers {
             var rec = ProverRecord(name: p.name, commissionBps: p.commissionBps)
             rec.assets = p.stake
@@ -128,12 +138,12 @@ public struct StakingContract: ABIContract {
         let vaults = Vaults(state: ctx.state)
         try require(!name.isEmpty && name.utf8.count <= 64, "name must be 1 to 64 bytes")
         try require(commission <= 10_000, "commission above 10000 bps")
-        try require(ctx.value >= ctx.params["minSelfStake"], "self-stake below minSelfStake")
+        try require(ctx.value >= ctx.params[StakingParameter.minSelfStake], "self-stake below minSelfStake")
         let existing = try wrap { try vaults.prover(ctx.caller) }
         if let e = existing { try require(e.status == .deactivated, "prover already registered") }
-        var rec = existing ?? ProverRecord(name: name, commissionBps: commission.uint64!)
+        var rec = existing ?? ProverRecord(name: name, commissionBps: commission.w0)
         rec.name = name
-        rec.commissionBps = commission.uint64!
+        rec.commissionBps = commission.w0
         guard let minted = rec.shares(forDeposit: ctx.value), !minted.isZero else {
             throw Revert("vault has no assets", gasUsed: 0)
         }
@@ -148,7 +158,7 @@ public struct StakingContract: ABIContract {
             try v.adjustTotal(plus: value)
         }
         let selfValue = rec.value(ofShares: try wrap { try vaults.shares(staker: caller, prover: caller) })
-        try require(selfValue >= ctx.params["minSelfStake"], "self-stake below minSelfStake")
+        try require(selfValue >= ctx.params[StakingParameter.minSelfStake], "self-stake below minSelfStake")
         ctx.emit(proverRegistered, [.address(caller), .string(name), .uint(commission), .uint(ctx.value)])
     }
 
@@ -182,7 +192,7 @@ public struct StakingContract: ABIContract {
         try require(have >= shares, "not enough shares")
         var pending = try wrap { try vaults.pending(caller) }
         try require(pending.count < maxPendingUnstakes, "too many pending unstakes")
-        let release = ctx.block.number + ctx.params.u64("unstakeDelayBlocks")
+        let release = ctx.block.number + ctx.params.u64(StakingParameter.unstakeDelayBlocks)
         pending.append(PendingUnstake(prover: prover, shares: shares, releaseBlock: release))
         try wrap {
             vaults.setPending(caller, pending)
@@ -190,7 +200,7 @@ public struct StakingContract: ABIContract {
         }
         // A prover whose own remaining stake falls under the minimum is deactivated.
         if caller == prover, var rec = try wrap({ try vaults.prover(prover) }), rec.status == .active,
-           rec.value(ofShares: have - shares) < ctx.params["minSelfStake"] {
+           rec.value(ofShares: have - shares) < ctx.params[StakingParameter.minSelfStake] {
             rec.status = .deactivated
             vaults.setProver(prover, rec)
             ctx.emit(proverDeactivated, [.address(prover)])
@@ -223,7 +233,7 @@ public struct StakingContract: ABIContract {
             for u in ready where try vaults.shares(staker: caller, prover: u.prover).isZero {
                 try vaults.setShares(staker: caller, prover: u.prover, .zero)
             }
-            guard try ctx.state.subBalance(Genesis.stakingAddress, total) else {
+            guard try ctx.state.subBalance(StakingContract.contractAddress, total) else {
                 throw StateError.corrupt("staking contract balance below its vaults")
             }
             try ctx.state.addBalance(caller, total)
@@ -235,7 +245,7 @@ public struct StakingContract: ABIContract {
         let vaults = Vaults(state: ctx.state)
         try require(bps <= 10_000, "commission above 10000 bps")
         guard var rec = try wrap({ try vaults.prover(ctx.caller) }) else { throw Revert("not a prover", gasUsed: 0) }
-        rec.commissionBps = bps.uint64!
+        rec.commissionBps = bps.w0
         vaults.setProver(ctx.caller, rec)
         ctx.emit(commissionChanged, [.address(ctx.caller), .uint(bps)])
     }

@@ -100,23 +100,29 @@ public struct Vaults {
 
     public init(state: WorldState) { self.state = state }
 
-    static func key(_ tag: String, _ parts: [UInt8]...) -> StateKey {
-        StateKey(.staking, Array(tag.utf8) + parts.flatMap { $0 })
+    /// The prefix of every prover record's state key (to list the provers).
+    public static var proverKeyPrefix: StateKey { StakingKeys.proverPrefix }
+
+    /// The prover whose record is stored under the raw state key `key`.
+    public static func proverAddress(fromKey key: [UInt8]) -> Address? {
+        let prefix = proverKeyPrefix.bytes
+        guard key.count == prefix.count + 20, key.starts(with: prefix) else { return nil }
+        return Address(Array(key.suffix(20)))
     }
 
     public func prover(_ a: Address) throws -> ProverRecord? {
-        guard let raw = try state.get(Vaults.key("p", a.bytes)) else { return nil }
+        guard let raw = try state.get(StakingKeys.prover(a)) else { return nil }
         return try ProverRecord(decoding: raw)
     }
 
-    public func setProver(_ a: Address, _ p: ProverRecord) { state.set(Vaults.key("p", a.bytes), p.encoded) }
+    public func setProver(_ a: Address, _ p: ProverRecord) { state.set(StakingKeys.prover(a), p.encoded) }
 
     public func shares(staker: Address, prover: Address) throws -> UInt256 {
-        StateValue.decode(try state.get(Vaults.key("s", prover.bytes, staker.bytes)))
+        StateValue.decode(try state.get(StakingKeys.shares(prover: prover, staker: staker)))
     }
 
     public func setShares(staker: Address, prover: Address, _ v: UInt256) throws {
-        state.set(Vaults.key("s", prover.bytes, staker.bytes), v.isZero ? nil : StateValue.encode(v))
+        state.set(StakingKeys.shares(prover: prover, staker: staker), v.isZero ? nil : StateValue.encode(v))
         var list = try positions(staker)
         if v.isZero {
             if try pending(staker).contains(where: { $0.prover == prover }) { return }
@@ -129,7 +135,7 @@ public struct Vaults {
 
     /// Provers the staker has shares with (active or pending).
     public func positions(_ staker: Address) throws -> [Address] {
-        guard let raw = try state.get(Vaults.key("l", staker.bytes)) else { return [] }
+        guard let raw = try state.get(StakingKeys.stakerProvers(staker)) else { return [] }
         var d = RLPDecoder(raw)
         var l = try d.readList()
         var out: [Address] = []
@@ -138,11 +144,11 @@ public struct Vaults {
     }
 
     func setPositions(_ staker: Address, _ list: [Address]) {
-        state.set(Vaults.key("l", staker.bytes), list.isEmpty ? nil : RLPItem.list(list.map { .bytes($0.bytes) }).rlpEncoded)
+        state.set(StakingKeys.stakerProvers(staker), list.isEmpty ? nil : RLPItem.list(list.map { .bytes($0.bytes) }).rlpEncoded)
     }
 
     public func pending(_ staker: Address) throws -> [PendingUnstake] {
-        guard let raw = try state.get(Vaults.key("u", staker.bytes)) else { return [] }
+        guard let raw = try state.get(StakingKeys.unstakes(staker)) else { return [] }
         var d = RLPDecoder(raw)
         var l = try d.readList()
         var out: [PendingUnstake] = []
@@ -154,17 +160,17 @@ public struct Vaults {
     }
 
     public func setPending(_ staker: Address, _ list: [PendingUnstake]) {
-        state.set(Vaults.key("u", staker.bytes), list.isEmpty ? nil : RLPItem.list(list.map {
+        state.set(StakingKeys.unstakes(staker), list.isEmpty ? nil : RLPItem.list(list.map {
             .list([.bytes($0.prover.bytes), .bytes($0.shares.minimalBigEndianBytes), .bytes(UInt256($0.releaseBlock).minimalBigEndianBytes)])
         }).rlpEncoded)
     }
 
     /// Sum of every vault's assets (what the staking contract's balance backs).
-    public func totalStaked() throws -> UInt256 { StateValue.decode(try state.get(Vaults.key("t"))) }
+    public func totalStaked() throws -> UInt256 { StateValue.decode(try state.get(StakingKeys.totalStaked)) }
 
     func adjustTotal(plus: UInt256 = .zero, minus: UInt256 = .zero) throws {
         let t = try totalStaked() + plus - minus
-        state.set(Vaults.key("t"), t.isZero ? nil : StateValue.encode(t))
+        state.set(StakingKeys.totalStaked, t.isZero ? nil : StateValue.encode(t))
     }
 
     /// The value of everything `staker` has bonded (active and pending shares) across vaults.
@@ -187,7 +193,7 @@ public struct Vaults {
     public func payFee(prover: Address, fee: UInt256) throws {
         guard var rec = try self.prover(prover) else { return }
         let commission = fee.multipliedDivided(by: UInt256(rec.commissionBps), dividedBy: 10_000) ?? .zero
-        _ = try state.subBalance(Genesis.stakingAddress, commission)
+        _ = try state.subBalance(StakingContract.contractAddress, commission)
         try state.addBalance(prover, commission)
         let rest = fee - commission
         rec.assets += rest

@@ -4,7 +4,7 @@ import RLP
 import Secp256k1
 
 /// The envelope types this chain runs.
-public enum TransactionType: UInt8, Sendable, Hashable, Codable {
+public enum TransactionType: UInt8, Sendable, Hashable {
     /// Pre-typed transactions, with (EIP-155) or without a chain id.
     case legacy = 0
     /// EIP-2930: chain id and access list.

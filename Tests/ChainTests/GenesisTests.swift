@@ -2,6 +2,7 @@ import Chain
 import Foundation
 import Primitives
 import Storage
+import SystemContracts
 import Testing
 
 @Suite struct GenesisTests {
@@ -18,7 +19,7 @@ import Testing
         #expect(g.alloc.contains { $0.address == devKeys[0].address && $0.balance > .zero })
         #expect(g.devSealerKey?.address == g.sealer)
         #expect(g.provers.count == 2)
-        #expect(ProtocolParams.definitions.allSatisfy { g.params.values[$0.name] != nil })
+        #expect(SystemContracts.provernet.parameters.definitions.allSatisfy { g.params.values[$0.name] != nil })
     }
 
     @Test func sameFileSameHash() throws {
@@ -119,6 +120,6 @@ import Testing
         } catch let e as Genesis.GenesisError {
             #expect(e.problem == "duplicate account")
         }
-        #expect(throws: Genesis.GenesisError.self) { try Genesis(json: Data("{not json".utf8)) }
+        #expect(throws: Genesis.GenesisError.self) { try Genesis(json: Data("{not json".utf8), parameters: SystemContracts.provernet.parameters) }
     }
 }

@@ -4,6 +4,7 @@ import Foundation
 import Primitives
 import Secp256k1
 import Storage
+import SystemContracts
 import Transactions
 
 let devKeys = [
@@ -22,15 +23,18 @@ func devnetObject() -> [String: Any] {
 func genesis(_ edit: (inout [String: Any]) -> Void = { _ in }) throws -> Genesis {
     var o = devnetObject()
     edit(&o)
-    return try Genesis(json: try JSONSerialization.data(withJSONObject: o))
+    let g = try Genesis(json: try JSONSerialization.data(withJSONObject: o), parameters: SystemContracts.provernet.parameters)
+    // The contracts' own genesis checks (the provers' stake) run when block 0 is built.
+    try Blockchain.initialize(store: MemoryStore(), genesis: g, contracts: .provernet)
+    return g
 }
 
 /// A fresh in-memory chain from the devnet genesis.
 func memoryChain(_ g: Genesis? = nil) throws -> Blockchain {
     let g = try g ?? genesis()
     let store = MemoryStore()
-    try Blockchain.initialize(store: store, genesis: g)
-    return try Blockchain(store: store, genesis: g)
+    try Blockchain.initialize(store: store, genesis: g, contracts: .provernet)
+    return try Blockchain(store: store, genesis: g, contracts: .provernet)
 }
 
 func transfer(_ key: PrivateKey, nonce: UInt64, to: Address, value: UInt256, tip: UInt256 = 1_000_000_000,

@@ -20,7 +20,7 @@ let keys = [
 let sealerKey = try! PrivateKey(hex: "0x2a871d0798f97d79848a013d4936a73bf4cc922c825d33c1cf7073dff6d409c6")
 let brev = UInt256(1_000_000_000_000_000_000)
 
-func devnet() throws -> Genesis { try Genesis(json: Data(Genesis.devnetJSON.utf8)) }
+func devnet() throws -> Genesis { try Genesis(json: Data(Genesis.devnetJSON.utf8), parameters: SystemContracts.provernet.parameters) }
 
 /// A fresh chain with the system contracts, on `store`.
 func openChain(_ store: any KeyValueStore = MemoryStore()) throws -> Blockchain {

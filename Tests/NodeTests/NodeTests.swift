@@ -6,6 +6,7 @@ import Node
 import Primitives
 import Secp256k1
 import Storage
+import SystemContracts
 import Testing
 import Transactions
 import TxPool
@@ -13,7 +14,7 @@ import TxPool
 let devKey = try! PrivateKey(hex: "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80")
 
 func memoryNode() throws -> Node {
-    let g = try Genesis(json: Data(Genesis.devnetJSON.utf8))
+    let g = try Genesis(json: Data(Genesis.devnetJSON.utf8), parameters: SystemContracts.provernet.parameters)
     let store = MemoryStore()
     try Blockchain.initialize(store: store, genesis: g)
     return try Node(chain: try Blockchain(store: store, genesis: g), sealerKey: g.devSealerKey, blockTime: 1)
@@ -61,7 +62,7 @@ struct NodeTests {
     }
 
     @Test func aForeignSealerKeyIsRefused() throws {
-        let g = try Genesis(json: Data(Genesis.devnetJSON.utf8))
+        let g = try Genesis(json: Data(Genesis.devnetJSON.utf8), parameters: SystemContracts.provernet.parameters)
         let store = MemoryStore()
         try Blockchain.initialize(store: store, genesis: g)
         #expect(throws: ChainError.self) { try Node(chain: try Blockchain(store: store, genesis: g), sealerKey: devKey, blockTime: 1) }
@@ -82,7 +83,7 @@ struct NodeTests {
 
     /// The sealer loop stops at cancellation after finishing the block it is writing.
     @Test func sealerLoopStopsOnCancellation() async throws {
-        let g = try Genesis(json: Data(Genesis.devnetJSON.utf8))
+        let g = try Genesis(json: Data(Genesis.devnetJSON.utf8), parameters: SystemContracts.provernet.parameters)
         let store = MemoryStore()
         try Blockchain.initialize(store: store, genesis: g)
         let node = try Node(chain: try Blockchain(store: store, genesis: g), sealerKey: g.devSealerKey, blockTime: 0.05)

@@ -26,7 +26,7 @@ final class MarketNode: @unchecked Sendable {
     var time: UInt64 = 1_800_000_000
 
     init() throws {
-        let g = try Genesis(json: Data(Genesis.devnetJSON.utf8))
+        let g = try Genesis(json: Data(Genesis.devnetJSON.utf8), parameters: SystemContracts.provernet.parameters)
         let store = MemoryStore()
         try Blockchain.initialize(store: store, genesis: g, contracts: SystemContracts.provernet)
         chain = try Blockchain(store: store, genesis: g, contracts: SystemContracts.provernet)
@@ -97,7 +97,7 @@ func trapELF() -> [UInt8] {
         let n = try MarketNode()
         let p = try n.result("provernet_params")
         guard case .object(let members) = p else { Issue.record("not an object: \(p.text)"); return }
-        #expect(members.map(\.0) == ProtocolParams.definitions.map(\.name))
+        #expect(members.map(\.0) == SystemContracts.provernet.parameters.definitions.map(\.name))
         #expect(p["biddingBlocks"]?.stringValue == "0x5")
         #expect(p["votingBlocks"]?.stringValue == "0x14")
         #expect(p["minSelfStake"]?.stringValue == (MarketNode.brev * UInt256(1_000)).hexString)

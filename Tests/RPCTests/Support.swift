@@ -28,6 +28,7 @@ struct EchoContract: SystemContract {
     static let topic = Hash32.keccak256(Array("Echo(address,bytes)".utf8))
     var address: Address { EchoContract.address }
     var code: [UInt8] { [0xfe] }
+    var namespace: StateNamespace { StateNamespace(rawValue: 0x20) }
 
     func call(_ call: SystemCall, state: WorldState, context: BlockContext) throws(Revert) -> CallOutcome {
         if call.input.first == 0xff { throw Revert("bad input", gasUsed: 1_000) }
@@ -43,7 +44,7 @@ final class TestNode: @unchecked Sendable {
     var chainID: UInt64 { node.chain.genesis.chainID }
 
     init(options: NodeRPCOptions = TestNode.defaultOptions()) throws {
-        let g = try Genesis(json: Data(Genesis.devnetJSON.utf8))
+        let g = try Genesis(json: Data(Genesis.devnetJSON.utf8), parameters: SystemContracts.provernet.parameters)
         let store = MemoryStore()
         try Blockchain.initialize(store: store, genesis: g, genesisJSON: Array(Genesis.devnetJSON.utf8))
         let chain = try Blockchain(store: store, genesis: g, contracts: SystemContracts([EchoContract()]))

@@ -38,7 +38,7 @@ extension Harness {
         let before = try h.chain.latestState().balance(keys[0].address)
         try h.blocks(20)
         #expect(try h.proposalStatus(pid) == 1)
-        #expect(try h.chain.latestState().params()["biddingBlocks"] == 7)
+        #expect(try h.chain.latestState().params(h.chain.parameters)[MarketParameter.biddingBlocks] == 7)
         #expect(try h.chain.latestState().balance(keys[0].address) == before + 100 * brev, "deposit returned")
     }
 
@@ -52,8 +52,8 @@ extension Harness {
         try h.blocks(20)
         #expect(try h.proposalStatus(tie) == 2, "a tie does not pass the 50% threshold")
         #expect(try h.proposalStatus(quiet) == 3, "no votes: quorum missed")
-        let params = try h.chain.latestState().params()
-        #expect(params["revealBlocks"] == 5 && params["jailBlocks"] == 100)
+        let params = try h.chain.latestState().params(h.chain.parameters)
+        #expect(params[MarketParameter.revealBlocks] == 5 && params[MarketParameter.jailBlocks] == 100)
         #expect(try h.chain.latestState().number(.burned) >= burnedBefore + 100 * brev, "missed quorum burns the deposit")
         #expect(try h.chain.supplyHoldsForContracts())
     }

@@ -145,7 +145,7 @@ typealias SignedTransactionLike = SignedTransaction
         let next = try h.request(prog)
         let jb = try h.block([h.bidTx(keys[1], next, fee: 1, nonce: 1)])
         #expect(h.revertReason(jb[0]) == "prover is jailed")
-        #expect(try h.chain.latestState().balance(Genesis.treasuryAddress) == 180 * brev)
+        #expect(try h.chain.latestState().balance(MarketContract.treasuryAddress) == 180 * brev)
         #expect(try h.chain.supplyHoldsForContracts())
     }
 }
@@ -162,7 +162,7 @@ extension Blockchain {
         let vaults = try Vaults(state: s).totalStaked()
         let escrow = try MarketStore(state: s).escrow()
         let burned = try s.number(.burned), supply = try s.number(.supply)
-        let stakingBalance = try s.balance(Genesis.stakingAddress), marketBalance = try s.balance(MarketContract.contractAddress)
+        let stakingBalance = try s.balance(StakingContract.contractAddress), marketBalance = try s.balance(MarketContract.contractAddress)
         return total + burned == supply && stakingBalance == vaults && marketBalance == escrow
     }
 }

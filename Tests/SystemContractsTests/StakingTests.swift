@@ -17,7 +17,7 @@ let keys = [
 ].map { try! PrivateKey(hex: $0) }
 let sealer = try! PrivateKey(hex: "0x2a871d0798f97d79848a013d4936a73bf4cc922c825d33c1cf7073dff6d409c6")
 let brev = UInt256(1_000_000_000_000_000_000)
-let staking = Genesis.stakingAddress
+let staking = StakingContract.contractAddress
 
 /// A chain with the system contracts, and a nonce tracker for sending calls.
 final class Harness {
@@ -26,7 +26,7 @@ final class Harness {
     var time: UInt64 = 1_800_000_000
 
     init() throws {
-        let g = try Genesis(json: Data(Genesis.devnetJSON.utf8))
+        let g = try Genesis(json: Data(Genesis.devnetJSON.utf8), parameters: SystemContracts.provernet.parameters)
         let store = MemoryStore()
         let contracts = SystemContracts.provernet
         try Blockchain.initialize(store: store, genesis: g, contracts: contracts)
@@ -55,7 +55,7 @@ final class Harness {
     func view(_ contract: any SystemContract, _ signature: String, _ args: [ABIValue], returns: String) throws -> [ABIValue] {
         let data = try ABI.encodeCall(signature: signature, args)
         let ctx = BlockContext(number: chain.head.number + 1, timestamp: time, coinbase: sealer.address, baseFee: 1,
-                               gasLimit: 30_000_000, chainID: 70001, params: try chain.latestState().params())
+                               gasLimit: 30_000_000, chainID: 70001, params: try chain.latestState().params(chain.parameters))
         let out = try contract.call(SystemCall(caller: .zero, value: .zero, input: data, gasAvailable: 10_000_000, isTransaction: false),
                                     state: chain.latestState(), context: ctx)
         return try ABI.decode(try ABIType.parseList(returns), from: out.returnData)

@@ -1,9 +1,7 @@
 // swift-tools-version:6.1
 //
-// ProverNet node. Dependencies point one way:
-//   C shims → Keccak → Primitives → RLP / ABI / Secp256k1 → Transactions → (state machine, RPC) → CLI
-//   JSON (no dependencies) → RPC, CLI
-//   CLevelDB → Storage
+// ProverNet node. Dependencies point one way, layer by layer (listed at `targets` below and
+// explained in docs/architecture.md); Tools/check_layers.py checks every import against them.
 import PackageDescription
 
 let package = Package(
@@ -113,7 +111,7 @@ let package = Package(
         // Benchmark reference only: the example guests' C code (Tools/guest) built for the host, for `execute`.
         .target(name: "CGuestReference", cSettings: [.unsafeFlags(["-O2"])]),
         .target(name: "Benchmarks", dependencies: [
-            "Keccak", "Hashing", "Primitives", "RLP", "Secp256k1", "Transactions", "CSecp256k1", "COpenSSL",
+            "Keccak", "Hashing", "Primitives", "RLP", "ABI", "Secp256k1", "Transactions", "CSecp256k1", "COpenSSL",
             "RISCV", "KoalaBear", "STARK", "STARKExamples", "Chain", "Consensus", "TxPool", "Node", "StateTree", "Storage",
             "CNTTReference", "CGuestReference", "SystemContracts", "RPC", "JSON", "Locking",
             .product(name: "NIOCore", package: "swift-nio"),
@@ -123,7 +121,7 @@ let package = Package(
         ]),
 
         // MARK: Tests (mirror the modules)
-        // Shared by the test targets: a seedable generator.
+        // Shared by the test targets: a seedable generator, the HALT ELF fixture, the `slow` tag.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
         .testTarget(name: "RPCTests", dependencies: [
@@ -148,12 +146,12 @@ let package = Package(
         .testTarget(name: "NodeTests", dependencies: ["Node", "SystemContracts", "Consensus", "Chain", "TxPool", "Storage", "Transactions", "Secp256k1", "Primitives"]),
         .testTarget(name: "ProverNetClientTests", dependencies: ["ProverNetClient", "SystemContracts", "ABI", "Primitives"]),
         .testTarget(name: "SystemContractsTests", dependencies: ["TestSupport", "SystemContracts", "Chain", "Consensus", "ABI", "Storage", "Transactions", "Secp256k1", "Primitives"]),
-        .testTarget(name: "KeystoreTests", dependencies: ["Keystore", "Secp256k1", "Primitives"]),
+        .testTarget(name: "KeystoreTests", dependencies: ["TestSupport", "Keystore", "Secp256k1", "Primitives"]),
         .testTarget(name: "TxPoolTests", dependencies: ["TxPool", "Transactions", "Secp256k1", "Primitives"]),
         .testTarget(name: "StateTreeTests", dependencies: ["TestSupport", "StateTree", "Primitives"]),
         .testTarget(name: "StorageTests", dependencies: ["TestSupport", "Storage"]),
-        .testTarget(name: "DevToolsTests", dependencies: ["DevTools", "Storage", "provernet"]),
-        .testTarget(name: "ProverNetCLITests", dependencies: ["ProverNetCLI", "ProverNetClient", "provernet"]),
+        .testTarget(name: "DevToolsTests", dependencies: ["TestSupport", "DevTools", "Storage", "provernet"]),
+        .testTarget(name: "ProverNetCLITests", dependencies: ["TestSupport", "ProverNetCLI", "ProverNetClient", "provernet"]),
         .testTarget(name: "RISCVTests", dependencies: ["TestSupport", "RISCV", "Keccak", "Hashing"]),
         .testTarget(name: "KoalaBearTests", dependencies: ["TestSupport", "KoalaBear"]),
         .testTarget(name: "STARKTests", dependencies: ["TestSupport", "STARK", "STARKExamples", "KoalaBear"]),

@@ -25,7 +25,8 @@ public enum ChainSchema {
     public static let headerPrefix = tag("h")
     /// `H` + block hash → block number (8-byte big-endian).
     public static let headerNumberPrefix = tag("H")
-    /// `b` + block hash → RLP-encoded block body (transactions, ommers, withdrawals).
+    /// `b` + block hash → the ``CertifiedBlock``: rlp([header, transactions, [], certificate]),
+    /// what `export` writes.
     public static let bodyPrefix = tag("b")
     /// `r` + block hash → RLP-encoded receipts of the block.
     public static let receiptsPrefix = tag("r")
@@ -35,10 +36,10 @@ public enum ChainSchema {
     public static let txLookupPrefix = tag("l")
     /// `t` + page root hash → encoded state tree page (`StateTree.TreePage`).
     public static let treePagePrefix = tag("t")
-    /// `L` + address (20 bytes) + block number (8-byte big-endian) → empty: the block has logs
+    /// `L` + address (20 bytes) + block number (8-byte big-endian) → `[1]`: the block has logs
     /// emitted by that address.
     public static let logAddressIndexPrefix = tag("L")
-    /// `T` + topic (32 bytes) + block number (8-byte big-endian) → empty: the block has logs
+    /// `T` + topic (32 bytes) + block number (8-byte big-endian) → `[1]`: the block has logs
     /// carrying that topic.
     public static let logTopicIndexPrefix = tag("T")
     /// `e` + block hash → RLP list of the logs the system contracts emitted at the end of the

@@ -6,7 +6,8 @@ import Transactions
 /// Proof of authority: one driver of the ABCI-shaped seam. The genesis names one sealer; it
 /// proposes every block (`prepareProposal` → `finalizeBlock` → seal → `commit`) and signs the
 /// block hash. A node importing its blocks checks the seal, then lets the application
-/// re-execute them against their headers (`processProposal` → `finalizeBlock` → `commit`).
+/// re-execute them against their full headers (`finalizeBlock` → `commit`; a decided block
+/// needs no separate `processProposal`).
 ///
 /// The seal is a 65-byte secp256k1 signature (r ‖ s ‖ recovery id, low s) over the header
 /// hash, stored as the block's certificate beside the header, so `extraData` stays 32 bytes.

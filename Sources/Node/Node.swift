@@ -89,8 +89,10 @@ public struct NodeError: Error, Sendable, CustomStringConvertible {
 extension Node {
     /// Opens a datadir as a node: with `dev`, an empty datadir is initialised from `genesis`
     /// (the embedded devnet when nil) and the genesis' development sealer key seals; otherwise
-    /// the datadir must exist, and a given genesis must be the stored one.
-    public static func open(datadir: String, genesis genesisPath: String?, dev: Bool, blockTime: Double?) throws -> Node {
+    /// the datadir must exist, and a given genesis must be the stored one. `verifier` checks the
+    /// proofs submitted to the Market (the zkVM's; nothing can be settled without one).
+    public static func open(datadir: String, genesis genesisPath: String?, dev: Bool, blockTime: Double?,
+                            verifier: any ProofVerifier = NoProofVerifier()) throws -> Node {
         if let blockTime, !(blockTime >= 0.05 && blockTime <= 3600) { throw NodeError("--block-time must be in [0.05, 3600] seconds") }
         let store: LevelDBStore
         if dev {
@@ -108,7 +110,7 @@ extension Node {
             // The stored genesis rules; a mismatch is reported by opening with the given one.
             _ = try Blockchain(store: store, genesis: given, contracts: .provernet, path: datadir)
         }
-        let chain = try Blockchain(store: store, genesis: g, contracts: .provernet, path: datadir)
+        let chain = try Blockchain(store: store, genesis: g, contracts: .provernet(verifier: verifier), path: datadir)
         let key = dev ? g.devSealerKey : nil
         if dev, key == nil { throw NodeError("--dev needs a genesis with sealer.devPrivateKey") }
         return try Node(chain: chain, sealerKey: key, blockTime: blockTime ?? g.blockTime)

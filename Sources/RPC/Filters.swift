@@ -81,7 +81,7 @@ public final class FilterSystem: Sendable {
     let metrics: RPCMetrics?
     private let state = Locked(Registry())
 
-    /// A filter system over `chain`'s stored logs; feed it with ``blockCommitted(_:receipts:)`` and ``pendingTransaction(_:)``.
+    /// A filter system over `chain`'s stored logs; feed it with ``blockCommitted(_:)`` and ``pendingTransaction(_:)``.
     public init(chain: Blockchain, limits: Limits = Limits(), metrics: RPCMetrics? = nil) {
         self.chain = chain
         self.limits = limits

@@ -2,6 +2,7 @@ import Foundation
 import DevTools
 import Storage
 import Testing
+import TestSupport
 
 @Suite("Crash consistency")
 struct CrashHarnessTests {
@@ -43,7 +44,7 @@ struct CrashHarnessTests {
     /// Spawns `provernet debug-storage-stress`, kills it with SIGKILL mid-write, and checks that the
     /// database reopens with every key of the last batch at the same generation; several rounds on
     /// one directory, each resuming where the last one died.
-    @Test(.timeLimit(.minutes(2)))
+    @Test(.timeLimit(.minutes(2)), .tags(.slow), .disabled(if: Quick.enabled, Quick.reason))
     func killNineLeavesWholeBatches() throws {
         let executable = try #require(
             provernetExecutable(),

@@ -3,6 +3,7 @@ import Keystore
 import Primitives
 import Secp256k1
 import Testing
+import TestSupport
 
 /// The test vectors of the Web3 Secret Storage definition (geth's keystore format).
 private let pbkdf2Vector = """
@@ -14,7 +15,7 @@ private let scryptVector = """
 private let vectorKey = "0x7a28b5ba57c53603b0b07b56bba752f7784bf506fa95edc395f5cf6c7514fe9d"
 
 @Suite struct KeystoreTests {
-    @Test(arguments: [pbkdf2Vector, scryptVector])
+    @Test(.tags(.slow), .disabled(if: Quick.enabled, Quick.reason), arguments: [pbkdf2Vector, scryptVector])
     func publishedVectorsDecrypt(_ json: String) throws {
         let key = try Keystore.decrypt(Data(json.utf8), password: "testpassword")
         #expect(Hex.encode(key.rawBytes) == vectorKey)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 private func tempDir(_ name: String) -> String {
     let d = FileManager.default.temporaryDirectory.appendingPathComponent("pn-\(name)-\(UInt64.random(in: 0 ... .max))").path
@@ -25,7 +26,7 @@ private func runNode(_ datadir: String, seconds: Double, blockTime: String = "0.
     return (p.terminationStatus, String(decoding: data, as: UTF8.self))
 }
 
-@Suite(.serialized) struct ChainCommandTests {
+@Suite(.serialized, .tags(.slow), .disabled(if: Quick.enabled, Quick.reason)) struct ChainCommandTests {
     @Test func initIsDeterministicAndGuardsTheDatadir() throws {
         let a = tempDir("init-a"), b = tempDir("init-b")
         defer { try? FileManager.default.removeItem(atPath: a); try? FileManager.default.removeItem(atPath: b) }

@@ -3,6 +3,7 @@ import Foundation
 import JSON
 import Primitives
 import Testing
+import TestSupport
 @testable import ProverNetCLI
 import ProverNetClient
 
@@ -44,7 +45,7 @@ private let devAddress3 = try! Address(hex: "0x90F79bf6EB2c4f870365E785982E1f101
 /// The devnet's first genesis prover.
 private let devProver1 = try! Address(hex: "0x70997970C51812dc3A010C7d01b50e0d17dc79C8")
 
-@Suite struct MarketCommandTests {
+@Suite(.tags(.slow), .disabled(if: Quick.enabled, Quick.reason)) struct MarketCommandTests {
     @Test func brevAmountsConvertExactly() throws {
         #expect(try parseBrev("1.5") == UInt256(decimal: "1500000000000000000")!)
         #expect(try parseBrev("1000") == UInt256(decimal: "1000000000000000000000")!)

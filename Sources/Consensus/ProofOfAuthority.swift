@@ -41,7 +41,10 @@ public struct ProofOfAuthority: Sendable {
         guard !c.isEmpty else { throw ChainError.invalidSeal(number: n, reason: "missing seal") }
         guard c.count == 65 else { throw ChainError.invalidSeal(number: n, reason: "seal of \(c.count) bytes") }
         guard c[64] <= 1 else { throw ChainError.invalidSeal(number: n, reason: "seal recovery id \(c[64])") }
-        let sig = RecoverableSignature(r: UInt256(bigEndian: c[0..<32])!, s: UInt256(bigEndian: c[32..<64])!, recoveryID: c[64])
+        guard let r = UInt256(bigEndian: c[0..<32]), let sv = UInt256(bigEndian: c[32..<64]) else {
+            throw ChainError.invalidSeal(number: n, reason: "malformed signature")
+        }
+        let sig = RecoverableSignature(r: r, s: sv, recoveryID: c[64])
         guard sig.isLowS else { throw ChainError.invalidSeal(number: n, reason: "high s") }
         do { return try ECRecover.address(hash: block.hash, signature: sig) } catch {
             throw ChainError.invalidSeal(number: n, reason: "\(error)")

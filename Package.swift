@@ -138,7 +138,7 @@ let package = Package(
         .testTarget(name: "ABITests", dependencies: ["TestSupport", "ABI", "Primitives"]),
         .testTarget(name: "Secp256k1Tests", dependencies: ["Secp256k1", "Primitives"]),
         .testTarget(name: "TransactionsTests", dependencies: ["Transactions", "Primitives", "RLP", "Secp256k1"]),
-        .testTarget(name: "ChainTests", dependencies: ["Chain", "Consensus", "SystemContracts", "Storage", "Transactions", "Secp256k1", "Primitives", "StateTree"]),
+        .testTarget(name: "ChainTests", dependencies: ["TestSupport", "Chain", "Consensus", "SystemContracts", "Storage", "Transactions", "Secp256k1", "Primitives", "StateTree"]),
         .testTarget(name: "ConsensusTests", dependencies: [
             "Consensus", "Chain", "SystemContracts", "TxPool", "Storage", "Transactions", "Secp256k1", "Primitives",
             "ABI", "RISCV", "TestSupport",

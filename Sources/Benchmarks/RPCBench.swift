@@ -110,11 +110,11 @@ public enum RPCBench {
     /// A devnet-like chain in memory whose genesis also funds `senders` fresh keys.
     static func benchNode(senders: Int) throws -> (Node, [PrivateKey]) {
         let keys = (0..<senders).map { _ in PrivateKey.random() }
-        guard var root = try JSONSerialization.jsonObject(with: Data(Genesis.devnetJSON.utf8)) as? [String: Any],
-              var alloc = root["alloc"] as? [String: Any] else { throw BenchError.failed("devnet genesis unreadable") }
-        for k in keys { alloc[k.address.checksummed] = ["balance": "1000000000000000000000"] }
-        root["alloc"] = alloc
-        let json = try JSONSerialization.data(withJSONObject: root)
+        guard case .object(var root) = try JSONValue.parse(Genesis.devnetJSON), let a = root.firstIndex(where: { $0.0 == "alloc" }),
+              case .object(var alloc) = root[a].1 else { throw BenchError.failed("devnet genesis unreadable") }
+        for k in keys { alloc.append((k.address.checksummed, .object([("balance", "1000000000000000000000")]))) }
+        root[a].1 = .object(alloc)
+        let json = Data(JSONValue.object(root).bytes)
         let g = try Genesis(json: json, parameters: SystemContracts.provernet.parameters)
         let store = MemoryStore()
         try Blockchain.initialize(store: store, genesis: g, genesisJSON: Array(json))
@@ -154,12 +154,6 @@ public enum RPCBench {
         }
         return out
     }
-}
-
-/// Lets concurrent workers fill disjoint slots.
-struct UnsafeTransfer<T>: @unchecked Sendable {
-    let value: T
-    init(_ v: T) { value = v }
 }
 
 /// Per-lane position in the ingestion bodies.

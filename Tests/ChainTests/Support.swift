@@ -5,15 +5,12 @@ import Primitives
 import Secp256k1
 import Storage
 import SystemContracts
+import TestSupport
 import Transactions
 
-let devKeys = [
-    "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80",
-    "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d",
-    "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a",
-].map { try! PrivateKey(hex: $0) }
+let devKeys = DevKeys.accounts.prefix(3).map { try! PrivateKey(hex: $0) }
 
-let sealerKey = try! PrivateKey(hex: "0x2a871d0798f97d79848a013d4936a73bf4cc922c825d33c1cf7073dff6d409c6")
+let sealerKey = try! PrivateKey(hex: DevKeys.sealer)
 
 /// The devnet genesis JSON as a mutable dictionary.
 func devnetObject() -> [String: Any] {

@@ -68,7 +68,7 @@ let package = Package(
 
         // MARK: 5 Node: bootstrap, the sealer loop, the committed-block feed
         .target(name: "Node", dependencies: [
-            "Chain", "Consensus", "SystemContracts", "TxPool", "Storage", "Primitives", "Secp256k1", "Transactions", "Locking",
+            "Chain", "Consensus", "SystemContracts", "TxPool", "Storage", "Primitives", "RLP", "Secp256k1", "Transactions", "Locking",
             .product(name: "Logging", package: "swift-log"),
         ]),
 

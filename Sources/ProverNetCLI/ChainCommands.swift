@@ -62,21 +62,15 @@ struct ExportCommand: ParsableCommand {
     @Option(help: "Last block (default: the head).") var to: UInt64?
 
     func run() throws {
-        let store = try DataDir.openExisting(datadir)
-        let (g, _) = try DataDir.storedGenesis(store, dir: datadir)
-        let chain = try Blockchain(store: store, genesis: g, contracts: .provernet, path: datadir)
-        let last = min(to ?? chain.head.number, chain.head.number)
-        guard from >= 1, from <= last else { throw CLIError("nothing to export: blocks \(from)...\(last)") }
-        FileManager.default.createFile(atPath: out, contents: nil)
-        guard let fh = FileHandle(forWritingAtPath: out) else { throw CLIError("cannot write \(out)") }
-        defer { try? fh.close() }
-        var progress = Progress(total: last - from + 1, label: "export")
-        for n in from...last {
-            guard let b = try chain.reader.certifiedBlock(number: n) else { throw ChainError.corrupt("block \(n) missing") }
-            try fh.write(contentsOf: b.encoded)
-            progress.update(n - from + 1)
-        }
-        progress.update(last - from + 1, force: true)
+        let (chain, _) = try ChainArchive.open(datadir: datadir)
+        var progress = Progress(total: 0, label: "export")
+        do {
+            let range = try ChainArchive.export(chain, from: from, to: to, out: out) { done, total in
+                if progress.total != total { progress = Progress(total: total, label: "export") }
+                progress.update(done)
+            }
+            progress.update(UInt64(range.count), force: true)
+        } catch let e as ChainArchive.Stopped { throw CLIError(e.description) }
     }
 }
 
@@ -90,36 +84,13 @@ struct ImportCommand: ParsableCommand {
 
     func run() throws {
         guard let data = FileManager.default.contents(atPath: file) else { throw CLIError("cannot read \(file)") }
-        let store = try DataDir.openExisting(datadir)
-        let (g, _) = try DataDir.storedGenesis(store, dir: datadir)
-        let chain = try Blockchain(store: store, genesis: g, contracts: .provernet, path: datadir)
-        let app = ChainApplication(chain: chain)
-        let poa = try ProofOfAuthority(authority: g.sealer)
-        let bytes = Array(data)
-        var d = RLPDecoder(bytes)
-        var imported: UInt64 = 0, skipped: UInt64 = 0
+        let (chain, _) = try ChainArchive.open(datadir: datadir)
         var progress = Progress(total: 0, label: "import")
-        while !d.isAtEnd {
-            let at = d.position
-            let block: CertifiedBlock
-            do { block = try CertifiedBlock(decoding: &d) } catch {
-                throw CLIError("import stopped at byte \(at) after block \(chain.head.number): \(error)")
-            }
-            if block.number <= chain.head.number {
-                // Already here: it must be the very same block.
-                guard try chain.reader.canonicalHash(block.number) == block.hash else {
-                    throw CLIError("import stopped: block \(block.number) \(block.hash) differs from the stored one")
-                }
-                skipped += 1
-                continue
-            }
-            do { try poa.importBlock(block, into: app) } catch {
-                throw CLIError("import stopped at block \(block.number): \(error)")
-            }
-            imported += 1
-            progress.update(imported)
+        let r: ChainArchive.Imported
+        do { r = try ChainArchive.importBlocks(Array(data), into: chain) { progress.update($0) } } catch let e as ChainArchive.Stopped {
+            throw CLIError(e.description)
         }
-        print("imported \(imported) blocks (\(skipped) already present); head \(chain.head.number) \(chain.head.hash)")
+        print("imported \(r.imported) blocks (\(r.alreadyPresent) already present); head \(chain.head.number) \(chain.head.hash)")
     }
 }
 
@@ -131,24 +102,14 @@ struct ReplayCommand: ParsableCommand {
     @Option(help: "Data directory.") var datadir: String = DataDir.defaultPath
 
     func run() throws {
-        let store = try DataDir.openExisting(datadir)
-        let (g, json) = try DataDir.storedGenesis(store, dir: datadir)
-        let chain = try Blockchain(store: store, genesis: g, contracts: .provernet, path: datadir)
-        let scratch = MemoryStore()
-        try Blockchain.initialize(store: scratch, genesis: g, genesisJSON: json, contracts: .provernet)
-        let replica = try Blockchain(store: scratch, genesis: g, contracts: .provernet)
-        let app = ChainApplication(chain: replica)
-        let poa = try ProofOfAuthority(authority: g.sealer)
+        let (chain, json) = try ChainArchive.open(datadir: datadir)
         let head = chain.head.number
         var progress = Progress(total: head, label: "replay")
-        if head > 0 {
-            for n in 1...head {
-                guard let b = try chain.reader.certifiedBlock(number: n) else { throw ChainError.corrupt("block \(n) missing") }
-                do { try poa.importBlock(b, into: app) } catch { throw CLIError("replay stopped at block \(n): \(error)") }
-                progress.update(n)
-            }
+        let replicaHead: Header
+        do { replicaHead = try ChainArchive.replay(chain, genesisJSON: json) { n, _ in progress.update(n) } } catch let e as ChainArchive.Stopped {
+            throw CLIError(e.description)
         }
-        print("replayed \(head) blocks; every root matches; head \(replica.head.hash)")
+        print("replayed \(head) blocks; every root matches; head \(replicaHead.hash)")
     }
 }
 

@@ -29,12 +29,50 @@ public struct QuotientJob: Sendable {
     public let lambda: KoalaBearExt
 }
 
-/// The prover's heavy kernels. The CPU backend runs them on every core; a GPU backend
-/// implements the same protocol. Results must not depend on the backend (they are exact
-/// field computations), so proofs are byte-identical whichever backend made them.
+/// What the LogUp kernel builds: the auxiliary (running-sum) trace of `system`'s lookups over
+/// the main and preprocessed traces, with challenges α (the tuple combination) and β (the shift).
+public struct LogUpJob: Sendable {
+    public let system: ConstraintSystem
+    public let trace: ColumnMatrix
+    public let preprocessed: ColumnMatrix?
+    public let publicInputs: [KoalaBear]
+    public let alpha: KoalaBearExt
+    public let beta: KoalaBearExt
+}
+
+/// The LogUp kernel's result: the auxiliary trace (4 base columns per extension column), the
+/// claimed total of the running sum, and each bus's share of it (for diagnostics).
+public struct LogUpTrace: Sendable {
+    public let aux: ColumnMatrix
+    public let total: KoalaBearExt
+    public let busSums: [Int: KoalaBearExt]
+}
+
+/// What the DEEP kernel composes: Σ γ^t (F_t(x) − v_t)/(x − point) over every opened column of
+/// the LDEs (main, preprocessed, auxiliary, quotient) at ζ and ζ·ω, on shift·K_{2^logSize}.
+public struct DeepJob: Sendable {
+    public let layout: DeepLayout
+    public let main: ColumnMatrix
+    public let preprocessed: ColumnMatrix?
+    public let aux: ColumnMatrix?
+    public let quotient: ColumnMatrix
+    public let zeta: KoalaBearExt
+    public let zetaNext: KoalaBearExt
+    public let shift: KoalaBear
+    public let logSize: Int
+}
+
+/// The prover's heavy kernels: every pass over a trace-sized or LDE-sized buffer goes through
+/// here, so a GPU backend implementing this protocol takes all of them; the prover never asks
+/// which backend it has. The CPU backend runs them on every core. Results must not depend on
+/// the backend (they are exact field computations), so proofs are byte-identical whichever
+/// backend made them.
 public protocol ProverBackend: Sendable {
     /// A name for logs.
     var name: String { get }
+    /// Threads the host-side work around the kernels may use (transcript grinding, trace
+    /// checks, out-of-domain evaluations).
+    var hostThreads: Int { get }
     /// Coset low-degree extension of trace columns (natural order over the trace subgroup)
     /// onto shift·K_{n·2^logBlowup}, in bit-reversed order.
     func lowDegreeExtend(_ trace: ColumnMatrix, logBlowup: Int, shift: KoalaBear) -> ColumnMatrix
@@ -48,6 +86,16 @@ public protocol ProverBackend: Sendable {
     func commitExtension(_ values: [KoalaBearExt], leafSize: Int, hasher: any MerkleHasher) -> MerkleTree
     /// The quotient's values on shift·K_{n·D}, in bit-reversed order.
     func evaluateQuotient(_ job: QuotientJob) -> [KoalaBearExt]
+    /// The LogUp auxiliary trace.
+    func buildLogUpTrace(_ job: LogUpJob) throws(StarkError) -> LogUpTrace
+    /// Interpolates `columns` columns of `height` values each (column-major in `values`, in
+    /// natural order over shift·K_height) into coefficients, in place.
+    func interpolateCoset(_ values: inout [KoalaBear], columns: Int, height: Int, shift: KoalaBear)
+    /// The DEEP composition's values on the LDE domain (bit-reversed), nil when the
+    /// out-of-domain point falls on the domain.
+    func composeDeep(_ job: DeepJob) -> [KoalaBearExt]?
+    /// One FRI fold by 2 of a codeword on shift·K (bit-reversed) with challenge β.
+    func foldFRI(_ codeword: [KoalaBearExt], shift: KoalaBear, beta: KoalaBearExt) -> [KoalaBearExt]
 }
 
 /// The CPU backend: parallel across columns, rows and chunks with `DispatchQueue.concurrentPerform`.
@@ -61,6 +109,7 @@ public struct CPUBackend: ProverBackend {
     }
 
     public var name: String { "cpu(\(threads) threads)" }
+    public var hostThreads: Int { threads }
 
     public func lowDegreeExtend(_ trace: ColumnMatrix, logBlowup: Int, shift: KoalaBear) -> ColumnMatrix {
         LDE.coset(trace, logBlowup: logBlowup, shift: shift, threads: threads)
@@ -81,6 +130,34 @@ public struct CPUBackend: ProverBackend {
 
     public func evaluateQuotient(_ job: QuotientJob) -> [KoalaBearExt] {
         QuotientKernel.evaluate(job, threads: threads)
+    }
+
+    public func buildLogUpTrace(_ job: LogUpJob) throws(StarkError) -> LogUpTrace {
+        let built = try TraceWork.buildAux(system: job.system, trace: job.trace, preprocessed: job.preprocessed,
+                                           publicInputs: job.publicInputs, alpha: job.alpha, beta: job.beta, threads: threads)
+        return LogUpTrace(aux: built.aux, total: built.total, busSums: built.busSums)
+    }
+
+    public func interpolateCoset(_ values: inout [KoalaBear], columns: Int, height: Int, shift: KoalaBear) {
+        precondition(values.count == columns * height, "interpolateCoset: \(values.count) values for \(columns)×\(height)")
+        let threads = self.threads
+        values.withUnsafeMutableBufferPointer { vb in
+            let v = UnsafeTransfer(vb.baseAddress!)
+            Parallel.forEach(columns, threads: threads) { j in
+                LDE.interpolateCoset(UnsafeMutableBufferPointer(start: v.value + j * height, count: height), shift: shift,
+                                     threads: Swift.max(1, threads / Swift.max(1, columns)))
+            }
+        }
+    }
+
+    public func composeDeep(_ job: DeepJob) -> [KoalaBearExt]? {
+        DeepComposition.evaluate(layout: job.layout, main: job.main, preprocessed: job.preprocessed, aux: job.aux,
+                                 quotient: job.quotient, zeta: job.zeta, zetaNext: job.zetaNext, shift: job.shift,
+                                 logSize: job.logSize, threads: threads)
+    }
+
+    public func foldFRI(_ codeword: [KoalaBearExt], shift: KoalaBear, beta: KoalaBearExt) -> [KoalaBearExt] {
+        FRI.foldOnce(codeword, shift: shift, beta: beta, threads: threads)
     }
 }
 

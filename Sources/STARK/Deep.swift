@@ -4,18 +4,21 @@ import KoalaBear
 /// The DEEP composition's coefficients: the t-th out-of-domain opening (value v_t of
 /// polynomial F_t at ζ or ζ·ω) contributes γ^t·(F_t(x) − v_t)/(x − point). Extension-valued
 /// columns (LogUp, quotient chunks) are F = Σ_j X^j·f_j over their four base columns, so every
-/// opening becomes an extension coefficient on base columns. Prover and verifier share it.
-struct DeepLayout {
-    var mainZ: [KoalaBearExt]
-    var mainZN: [KoalaBearExt]
-    var preZ: [KoalaBearExt]
-    var preZN: [KoalaBearExt]
-    var auxZ: [KoalaBearExt]
-    var auxZN: [KoalaBearExt]
-    var quotientZ: [KoalaBearExt]
+/// opening becomes an extension coefficient on base columns. Prover and verifier share it; a
+/// backend's DEEP kernel reads it.
+public struct DeepLayout: Sendable {
+    /// Coefficient of each main column's opening at ζ, and at ζ·ω (zero when not opened there).
+    public internal(set) var mainZ: [KoalaBearExt]
+    public internal(set) var mainZN: [KoalaBearExt]
+    public internal(set) var preZ: [KoalaBearExt]
+    public internal(set) var preZN: [KoalaBearExt]
+    /// Per base column of the auxiliary and quotient LDEs (four per extension column).
+    public internal(set) var auxZ: [KoalaBearExt]
+    public internal(set) var auxZN: [KoalaBearExt]
+    public internal(set) var quotientZ: [KoalaBearExt]
     /// Σ γ^t v_t over the openings at ζ, and at ζ·ω.
-    var constantZ = KoalaBearExt.zero
-    var constantZN = KoalaBearExt.zero
+    public internal(set) var constantZ = KoalaBearExt.zero
+    public internal(set) var constantZN = KoalaBearExt.zero
 
     init(system: ConstraintSystem, gamma: KoalaBearExt, ood: [KoalaBearExt]) {
         let wm = system.mainWidth, wp = system.preprocessedWidth, wa = system.auxWidth, d = system.quotientChunks

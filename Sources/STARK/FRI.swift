@@ -58,7 +58,7 @@ enum FRI {
     /// plays a cheating prover: it sends the low coefficients of a too-high-degree final
     /// polynomial instead of failing.)
     static func commit(codeword: [KoalaBearExt], shift: KoalaBear, logDegree: Int, config: FRIConfig,
-                       hasher: any MerkleHasher, backend: any ProverBackend, threads: Int,
+                       hasher: any MerkleHasher, backend: any ProverBackend,
                        transcript: inout Transcript, truncateFinal: Bool = false) throws(StarkError) -> ProverData {
         let (arities, logFinal) = config.schedule(logDegree: logDegree)
         var current = codeword
@@ -70,7 +70,7 @@ enum FRI {
             var beta = transcript.sampleExt()
             var next = current
             for _ in 0..<k {
-                next = foldOnce(next, shift: s, beta: beta, threads: threads)
+                next = backend.foldFRI(next, shift: s, beta: beta)
                 s = s * s
                 beta = beta * beta
             }
@@ -79,10 +79,11 @@ enum FRI {
         }
         // Final polynomial: interpolate the last codeword; it must have degree < 2^logFinal.
         let m = current.count
-        var comps = (0..<4).map { j in current.map { $0[j] } }
-        for j in 0..<4 {
-            comps[j].withUnsafeMutableBufferPointer { LDE.interpolateCoset($0, shift: s) }
-        }
+        var flat: [KoalaBear] = []
+        flat.reserveCapacity(4 * m)
+        for j in 0..<4 { flat.append(contentsOf: current.map { $0[j] }) }
+        backend.interpolateCoset(&flat, columns: 4, height: m, shift: s)
+        let comps = (0..<4).map { j in Array(flat[(j * m)..<((j + 1) * m)]) }
         let len = 1 << logFinal
         for j in 0..<4 where !truncateFinal {
             for k in len..<m where !comps[j][k].isZero {

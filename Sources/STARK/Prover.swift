@@ -114,7 +114,7 @@ public enum STARK {
         } else {
             pk = try setup(air, system: system, logTraceHeight: logN, config: config, backend: backend)
         }
-        let threads = (backend as? CPUBackend)?.threads ?? Parallel.coreCount
+        let threads = backend.hostThreads
         let shift = cosetShift
         let logB = fri.logBlowup
         let logLDE = logN + logB
@@ -146,8 +146,8 @@ public enum STARK {
         if system.hasLookups {
             let alpha = t.sampleExt(), beta = t.sampleExt()
             challenges = [alpha, beta]
-            let built = try TraceWork.buildAux(system: system, trace: trace, preprocessed: pk.preprocessed,
-                                               publicInputs: publicInputs, alpha: alpha, beta: beta, threads: threads)
+            let built = try backend.buildLogUpTrace(LogUpJob(system: system, trace: trace, preprocessed: pk.preprocessed,
+                                                             publicInputs: publicInputs, alpha: alpha, beta: beta))
             if config.checkConstraints, !built.total.isZero {
                 let bad = built.busSums.filter { !$0.value.isZero }.keys.min() ?? -1
                 throw .lookupNotBalanced(bus: bad)
@@ -188,12 +188,9 @@ public enum STARK {
                         c.value[3 * m + i] = v.c3
                     }
                 }
-                Parallel.forEach(4, threads: threads) { j in
-                    LDE.interpolateCoset(UnsafeMutableBufferPointer(start: c.value + j * m, count: m), shift: shift,
-                                         threads: Swift.max(1, threads / 4))
-                }
             }
         }
+        backend.interpolateCoset(&comps, columns: 4, height: m, shift: shift)
         var qStorage: [KoalaBear] = []
         qStorage.reserveCapacity(4 * m)
         for chunk in 0..<d {
@@ -256,16 +253,16 @@ public enum STARK {
         // DEEP composition.
         let gamma = t.sampleExt()
         let layout = DeepLayout(system: system, gamma: gamma, ood: ood)
-        guard let deep = DeepComposition.evaluate(layout: layout, main: mainLDE, preprocessed: pk.preprocessedLDE,
-                                                  aux: auxLDE, quotient: qLDE, zeta: zeta, zetaNext: zetaNext,
-                                                  shift: shift, logSize: logLDE, threads: threads) else {
+        guard let deep = backend.composeDeep(DeepJob(layout: layout, main: mainLDE, preprocessed: pk.preprocessedLDE,
+                                                     aux: auxLDE, quotient: qLDE, zeta: zeta, zetaNext: zetaNext,
+                                                     shift: shift, logSize: logLDE)) else {
             throw .invalidTrace("internal: the out-of-domain point fell into the LDE domain (probability ~2^-90)")
         }
         timer.mark("DEEP")
 
         // FRI.
         let friData = try FRI.commit(codeword: deep, shift: shift, logDegree: logN, config: fri, hasher: config.hasher,
-                                     backend: backend, threads: threads, transcript: &t)
+                                     backend: backend, transcript: &t)
         timer.mark("FRI commit")
         let nonce = t.grind(bits: fri.proofOfWorkBits, threads: threads)
         timer.mark("grinding")

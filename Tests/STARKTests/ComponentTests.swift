@@ -119,7 +119,7 @@ func Hashing_sha256(_ b: [UInt8]) -> [UInt8] { SHA256.hash(b) }
         var pt = Transcript(label: "fri-test")
         let data = try FRI.commit(codeword: word, shift: STARK.cosetShift, logDegree: logDegree,
                                   config: config, hasher: SHA256MerkleHasher(), backend: CPUBackend(threads: 2),
-                                  threads: 2, transcript: &pt, truncateFinal: cheat)
+                                  transcript: &pt, truncateFinal: cheat)
         let (arities, _) = config.schedule(logDegree: logDegree)
         #expect(data.layers.count == arities.count)
         let nonce = pt.grind(bits: config.proofOfWorkBits, threads: 2)
@@ -171,7 +171,7 @@ func Hashing_sha256(_ b: [UInt8]) -> [UInt8] { SHA256.hash(b) }
         #expect(throws: StarkError.self) {
             var pt = Transcript(label: "x")
             _ = try FRI.commit(codeword: w, shift: STARK.cosetShift, logDegree: 6, config: config,
-                               hasher: SHA256MerkleHasher(), backend: CPUBackend(), threads: 1, transcript: &pt)
+                               hasher: SHA256MerkleHasher(), backend: CPUBackend(threads: 1), transcript: &pt)
         }
     }
 

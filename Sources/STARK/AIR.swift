@@ -186,12 +186,12 @@ public final class ConstraintBuilder {
     }
 
     /// Puts `multiplicity` copies of the tuple `values` on `bus` (current-row expressions).
-    public func send(bus: Int, values: [Expr], multiplicity: Expr = 1) {
-        interactions.append(LookupInteraction(bus: bus, values: values, multiplicity: multiplicity, isSend: true))
+    public func send(_ bus: Bus, values: [Expr], multiplicity: Expr = 1) {
+        interactions.append(LookupInteraction(bus: bus.id, values: values, multiplicity: multiplicity, isSend: true))
     }
 
     /// Takes `multiplicity` copies of the tuple `values` off `bus` (current-row expressions).
-    public func receive(bus: Int, values: [Expr], multiplicity: Expr = 1) {
-        interactions.append(LookupInteraction(bus: bus, values: values, multiplicity: multiplicity, isSend: false))
+    public func receive(_ bus: Bus, values: [Expr], multiplicity: Expr = 1) {
+        interactions.append(LookupInteraction(bus: bus.id, values: values, multiplicity: multiplicity, isSend: false))
     }
 }

@@ -65,12 +65,21 @@ public struct FRIConfig: Sendable, Hashable, CustomStringConvertible {
 
     /// The folding schedule for polynomials of degree < 2^logDegree: the log arity of each
     /// committed layer, and the log length of the final polynomial.
-    func schedule(logDegree: Int) -> (arities: [Int], logFinal: Int) {
-        let logFinal = Swift.min(logFinalPolynomialLength, logDegree)
+    func schedule(logDegree: Int) -> (arities: [Int], logFinal: Int) { schedule(logDegrees: [logDegree]) }
+
+    /// The folding schedule of a batch of polynomials of degrees < 2^d for each d in
+    /// `logDegrees` (a machine's tables): folding starts at the largest, and every smaller
+    /// degree above the final polynomial's falls on a layer boundary, where the codewords of
+    /// that degree are rolled into the folded one.
+    func schedule(logDegrees: [Int]) -> (arities: [Int], logFinal: Int) {
+        let top = logDegrees.max() ?? 0
+        let logFinal = Swift.min(logFinalPolynomialLength, logDegrees.min() ?? 0)
+        let stops = Set(logDegrees.filter { $0 < top && $0 > logFinal })
         var arities: [Int] = []
-        var d = logDegree
+        var d = top
         while d > logFinal {
-            let k = Swift.min(logFoldingArity, d - logFinal)
+            let next = stops.filter { $0 < d }.max() ?? logFinal
+            let k = Swift.min(logFoldingArity, d - next)
             arities.append(k)
             d -= k
         }

@@ -60,10 +60,28 @@ enum FRI {
     static func commit(codeword: [KoalaBearExt], shift: KoalaBear, logDegree: Int, config: FRIConfig,
                        hasher: any MerkleHasher, backend: any ProverBackend,
                        transcript: inout Transcript, truncateFinal: Bool = false) throws(StarkError) -> ProverData {
-        let (arities, logFinal) = config.schedule(logDegree: logDegree)
+        try commit(codeword: codeword, rollIns: [:], shift: shift, logDegrees: [logDegree], config: config, hasher: hasher,
+                   backend: backend, transcript: &transcript, truncateFinal: truncateFinal)
+    }
+
+    /// The commit phase over a batch of codewords of different sizes: `codeword` is the largest;
+    /// `rollIns[log size]` is added to the folded codeword when folding reaches that size (each
+    /// size a layer boundary of `config.schedule(logDegrees:)`). A roll-in lives on the base
+    /// coset of its own size while the folded codeword lives on a power of it; the sum is still
+    /// a polynomial of the same degree bound (the roll-in composed with a scaling), which is all
+    /// the low-degree test needs, and the verifier adds the same values at the same indices.
+    static func commit(codeword: [KoalaBearExt], rollIns: [Int: [KoalaBearExt]], shift: KoalaBear, logDegrees: [Int],
+                       config: FRIConfig, hasher: any MerkleHasher, backend: any ProverBackend,
+                       transcript: inout Transcript, truncateFinal: Bool = false) throws(StarkError) -> ProverData {
+        let (arities, logFinal) = config.schedule(logDegrees: logDegrees)
         var current = codeword
         var s = shift
         var layers: [Layer] = []
+        func rollIn() throws(StarkError) {
+            guard let extra = rollIns[current.count.trailingZeroBitCount] else { return }
+            guard extra.count == current.count else { throw .invalidTrace("internal: a roll-in has the wrong size") }
+            for i in current.indices { current[i] += extra[i] }
+        }
         for k in arities {
             let tree = backend.commitExtension(current, leafSize: 1 << k, hasher: hasher)
             transcript.absorb(tree.root)
@@ -76,6 +94,7 @@ enum FRI {
             }
             layers.append(Layer(codeword: current, tree: tree, logArity: k))
             current = next
+            try rollIn()
         }
         // Final polynomial: interpolate the last codeword; it must have degree < 2^logFinal.
         let m = current.count
@@ -121,9 +140,14 @@ enum FRI {
     /// folded value matches the final polynomial. Absorbs roots and the final polynomial,
     /// drawing the same challenges as the prover (the caller then grinds and samples queries,
     /// so it passes the challenges back in through `betas`).
-    static func verifyQueries(queries: [Int], initialValues: [KoalaBearExt], logDomain: Int, shift: KoalaBear,
+    static func verifyQueries(queries: [Int], initialValues: [KoalaBearExt], rollIns: [Int: [KoalaBearExt]] = [:],
+                              logDomain: Int, shift: KoalaBear,
                               arities: [Int], betas: [KoalaBearExt], roots: [Digest], openings: [BatchOpening],
                               finalPolynomial: [KoalaBearExt], hasher: any MerkleHasher) throws(StarkError) {
+        // `rollIns[log size][query]`: what the prover added at that size, at each query's index there.
+        for (_, values) in rollIns where values.count != queries.count {
+            throw .verificationFailed("internal: roll-in values for \(values.count) of \(queries.count) queries")
+        }
         guard openings.count == arities.count else {
             throw .verificationFailed("expected \(arities.count) FRI openings, got \(openings.count)")
         }
@@ -183,6 +207,7 @@ enum FRI {
             }
             logN -= k
             for _ in 0..<k { s = s * s }
+            if let extra = rollIns[logN] { for qi in expected.indices { expected[qi] += extra[qi] } }
         }
         // Final polynomial at the remaining points.
         let omega = KoalaBear.twoAdicGenerator(logN: logN)

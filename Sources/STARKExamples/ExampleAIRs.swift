@@ -36,6 +36,8 @@ public struct FibonacciAIR: AIR {
 /// preprocessed column holds the table 0, 1, …, 2^bits − 1 (repeated to fill the height) and
 /// column 1 the multiplicity of each table row. Needs 2^logHeight ≥ 2^bits.
 public struct RangeCheckAIR: AIR {
+    /// The values and the table meet here.
+    public static let bus = Bus(0, "range")
     public let bits: Int
     public init(bits: Int) { self.bits = bits }
     public var name: String { "range-check-\(bits)" }
@@ -48,8 +50,8 @@ public struct RangeCheckAIR: AIR {
     }
 
     public func constraints(_ b: ConstraintBuilder) {
-        b.send(bus: 0, values: [b.main(0)])
-        b.receive(bus: 0, values: [b.preprocessed(0)], multiplicity: b.main(1))
+        b.send(RangeCheckAIR.bus, values: [b.main(0)])
+        b.receive(RangeCheckAIR.bus, values: [b.preprocessed(0)], multiplicity: b.main(1))
     }
 
     /// The trace for `values` (padded with zeros to 2^logHeight rows), multiplicities counted
@@ -73,14 +75,16 @@ public struct RangeCheckAIR: AIR {
 /// of the first: each row satisfies the squaring constraint, and LogUp shows the multisets of
 /// rows are equal.
 public struct PermutationAIR: AIR {
+    /// Table A's rows are sent here and table B's received.
+    public static let bus = Bus(1, "permutation")
     public init() {}
     public var name: String { "permutation" }
     public var mainWidth: Int { 4 }
 
     public func constraints(_ b: ConstraintBuilder) {
         b.assertEqual(b.main(1), b.main(0) * b.main(0), label: "a² column")
-        b.send(bus: 1, values: [b.main(0), b.main(1)])
-        b.receive(bus: 1, values: [b.main(2), b.main(3)])
+        b.send(PermutationAIR.bus, values: [b.main(0), b.main(1)])
+        b.receive(PermutationAIR.bus, values: [b.main(2), b.main(3)])
     }
 
     /// Table A holds x_r = r·7 + 3 and its squares; table B is A's rows rotated by `rotation`
@@ -107,6 +111,8 @@ public struct PermutationAIR: AIR {
 /// the next row's x is this row's z. Public inputs: the first x and the last z.
 /// Needs at least 2^8 rows.
 public struct XorChainAIR: AIR {
+    /// The chain's XORs and the XOR table meet here.
+    public static let bus = Bus(2, "xor")
     public init() {}
     public var name: String { "xor-chain" }
     public var mainWidth: Int { 4 }  // x, y, z, multiplicity
@@ -130,8 +136,8 @@ public struct XorChainAIR: AIR {
         b.assertEqual(b.main(0), b.publicInput(0), on: .firstRow, label: "x₀")
         b.assertEqual(b.mainNext(0), b.main(2), on: .transition, label: "x' = z")
         b.assertEqual(b.main(2), b.publicInput(1), on: .lastRow, label: "result")
-        b.send(bus: 2, values: [b.main(0), b.main(1), b.main(2)])
-        b.receive(bus: 2, values: [b.preprocessed(0), b.preprocessed(1), b.preprocessed(2)], multiplicity: b.main(3))
+        b.send(XorChainAIR.bus, values: [b.main(0), b.main(1), b.main(2)])
+        b.receive(XorChainAIR.bus, values: [b.preprocessed(0), b.preprocessed(1), b.preprocessed(2)], multiplicity: b.main(3))
     }
 
     /// The chain from x₀ through the nibbles `ys` (2^logHeight of them), with public inputs.

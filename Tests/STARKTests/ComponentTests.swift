@@ -140,6 +140,47 @@ func Hashing_sha256(_ b: [UInt8]) -> [UInt8] { SHA256.hash(b) }
                               openings: openings, finalPolynomial: data.finalPolynomial, hasher: SHA256MerkleHasher())
     }
 
+    /// Mixed heights: a codeword of a smaller degree rolled in where folding reaches its size.
+    func runMixed(_ word: [KoalaBearExt], _ small: [KoalaBearExt], logDegrees: [Int], config: FRIConfig, cheat: Bool) throws {
+        let logDomain = word.count.trailingZeroBitCount, logSmall = small.count.trailingZeroBitCount
+        var pt = Transcript(label: "fri-mixed")
+        let data = try FRI.commit(codeword: word, rollIns: [logSmall: small], shift: STARK.cosetShift, logDegrees: logDegrees,
+                                  config: config, hasher: SHA256MerkleHasher(), backend: CPUBackend(threads: 2),
+                                  transcript: &pt, truncateFinal: cheat)
+        let (arities, _) = config.schedule(logDegrees: logDegrees)
+        let nonce = pt.grind(bits: config.proofOfWorkBits, threads: 2)
+        let queries = (0..<config.numQueries).map { _ in pt.sampleIndex(bits: logDomain) }
+        let openings = FRI.open(data, queries: queries)
+        var vt = Transcript(label: "fri-mixed")
+        var betas: [KoalaBearExt] = []
+        for l in data.layers {
+            vt.absorb(l.tree.root)
+            betas.append(vt.sampleExt())
+        }
+        for c in data.finalPolynomial { vt.absorb(c) }
+        guard vt.checkGrinding(bits: config.proofOfWorkBits, nonce: nonce) else { throw StarkError.verificationFailed("pow") }
+        let vq = (0..<config.numQueries).map { _ in vt.sampleIndex(bits: logDomain) }
+        try FRI.verifyQueries(queries: vq, initialValues: vq.map { word[$0] },
+                              rollIns: [logSmall: vq.map { small[$0 >> (logDomain - logSmall)] }],
+                              logDomain: logDomain, shift: STARK.cosetShift, arities: arities, betas: betas,
+                              roots: data.layers.map(\.tree.root), openings: openings, finalPolynomial: data.finalPolynomial,
+                              hasher: SHA256MerkleHasher())
+    }
+
+    @Test func rollsInSmallerCodewords() throws {
+        let config = FRIConfig(logBlowup: 2, numQueries: 16, proofOfWorkBits: 0, logFoldingArity: 3, logFinalPolynomialLength: 1)
+        let big = codeword(logDegree: 9, logBlowup: 2, degreeOverflow: false, seed: 1)
+        let small = codeword(logDegree: 5, logBlowup: 2, degreeOverflow: false, seed: 2)
+        try runMixed(big, small, logDegrees: [9, 5], config: config, cheat: false)
+        // A rolled-in codeword of too high a degree is caught, though the big one is fine.
+        let bad = codeword(logDegree: 5, logBlowup: 2, degreeOverflow: true, seed: 3)
+        #expect(throws: StarkError.self) { try runMixed(big, bad, logDegrees: [9, 5], config: config, cheat: false) }
+        #expect(throws: StarkError.self) { try runMixed(big, bad, logDegrees: [9, 5], config: config, cheat: true) }
+        var rng = TestRNG(seed: 9)
+        let random = (0..<small.count).map { _ in rng.ext() }
+        #expect(throws: StarkError.self) { try runMixed(big, random, logDegrees: [9, 5], config: config, cheat: true) }
+    }
+
     @Test(arguments: [(6, 1, 1), (8, 2, 2), (9, 3, 3), (5, 1, 4)])
     func acceptsLowDegree(logDegree: Int, logBlowup: Int, arity: Int) throws {
         let config = FRIConfig(logBlowup: logBlowup, numQueries: 12, proofOfWorkBits: 3, logFoldingArity: arity,
@@ -207,7 +248,7 @@ func Hashing_sha256(_ b: [UInt8]) -> [UInt8] { SHA256.hash(b) }
     struct NextInLookup: AIR {
         var name: String { "next-lookup" }
         var mainWidth: Int { 1 }
-        func constraints(_ b: ConstraintBuilder) { b.send(bus: 0, values: [b.mainNext(0)]) }
+        func constraints(_ b: ConstraintBuilder) { b.send(Bus(0, "bus0"), values: [b.mainNext(0)]) }
     }
 
     @Test func invalidAIRsAreRejected() throws {

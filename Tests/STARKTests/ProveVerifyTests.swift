@@ -96,10 +96,10 @@ struct CubeChainAIR: AIR {
         let x = b.main(0)
         b.assertEqual(b.mainNext(0), x * x * x + 5, on: .transition)
         b.assertEqual(b.main(1), x + 1)
-        b.send(bus: 0, values: [b.main(0), b.main(1)])
-        b.receive(bus: 0, values: [b.main(2), b.main(3)])
-        b.send(bus: 1, values: [b.main(4)])
-        b.receive(bus: 1, values: [b.main(4)])
+        b.send(Bus(0, "bus0"), values: [b.main(0), b.main(1)])
+        b.receive(Bus(0, "bus0"), values: [b.main(2), b.main(3)])
+        b.send(Bus(1, "bus1"), values: [b.main(4)])
+        b.receive(Bus(1, "bus1"), values: [b.main(4)])
     }
 
     static func trace(logHeight: Int) -> ColumnMatrix {

@@ -1,0 +1,527 @@
+import KoalaBear
+import Locking
+
+/// One table of a machine, as the prover has it: an AIR, its trace (its own height) and its
+/// public inputs.
+public struct MachineTable: Sendable {
+    public let air: any AIR
+    public let trace: ColumnMatrix
+    public let publicInputs: [KoalaBear]
+
+    public init(air: any AIR, trace: ColumnMatrix, publicInputs: [KoalaBear] = []) {
+        self.air = air
+        self.trace = trace
+        self.publicInputs = publicInputs
+    }
+}
+
+/// One table's part of a machine proof.
+public struct TableProof: Sendable, Equatable {
+    public var logTraceHeight: Int
+    public var mainRoot: Digest
+    /// The LogUp commitment and the table's share of the LogUp sum (tables with lookups).
+    public var auxRoot: Digest?
+    public var cumulativeSum: KoalaBearExt?
+    public var quotientRoot: Digest
+    public var oodValues: [KoalaBearExt]
+    /// Openings at the table's query rows: main, preprocessed (if any), auxiliary (if any),
+    /// quotient.
+    public var openings: [BatchOpening]
+}
+
+/// A proof that several tables, each with its own height, satisfy their AIRs and together
+/// balance every bus (with the public interactions the verifier adds itself).
+public struct MachineProof: Sendable, Equatable {
+    public var tables: [TableProof]
+    public var friRoots: [Digest]
+    public var finalPolynomial: [KoalaBearExt]
+    public var powNonce: UInt64
+    public var friOpenings: [BatchOpening]
+}
+
+/// The multi-table STARK: tables ("chips") of different heights proven together under one
+/// transcript. Every table's main trace is committed before the LogUp challenges are drawn, so
+/// the challenges are shared and the buses balance across tables: the verifier checks that the
+/// tables' LogUp sums and the public interactions' share add up to zero. One λ combines every
+/// table's constraints, one out-of-domain point ζ opens them all (each table at ζ and ζ·ω of
+/// its own height), and one FRI proves every DEEP composition low-degree: tables are grouped by
+/// height, each weighted by its own challenge, and each group is rolled into the folded
+/// codeword when folding reaches its size (as Plonky3 batches mixed heights). Queries are drawn
+/// on the largest domain; a table of 2^j times fewer rows is opened at the query index shifted
+/// right by j (bit-reversed order makes that the folded point).
+public enum Machine {
+    static let protocolLabel = "ProverNet machine v1"
+
+    /// Binds the statement: configuration, each table's constraint system, height, preprocessed
+    /// commitment and public inputs, and the public interactions.
+    static func absorbStatement(_ t: inout Transcript, config: StarkConfig, systems: [ConstraintSystem], logHeights: [Int],
+                                preprocessedRoots: [Digest?], publicInputs: [[KoalaBear]], publicInteractions: [PublicInteraction]) {
+        t.absorb(bytes: config.fri.transcriptBytes)
+        t.absorb(bytes: Array(config.hasher.identifier.utf8))
+        t.absorb(UInt64(systems.count))
+        for (i, sys) in systems.enumerated() {
+            t.absorb(sys.digest)
+            t.absorb(UInt64(logHeights[i]))
+            t.absorb(UInt64(preprocessedRoots[i] == nil ? 0 : 1))
+            if let r = preprocessedRoots[i] { t.absorb(r) }
+            t.absorb(UInt64(publicInputs[i].count))
+            t.absorb(publicInputs[i])
+        }
+        t.absorb(UInt64(publicInteractions.count))
+        for p in publicInteractions {
+            t.absorb(UInt64(p.bus.id))
+            t.absorb(UInt64(p.isSend ? 1 : 0))
+            t.absorb(p.multiplicity)
+            t.absorb(UInt64(p.values.count))
+            t.absorb(p.values)
+        }
+    }
+
+    static func validate(config: StarkConfig, system: ConstraintSystem, logN: Int, publicInputs: Int, table: Int) throws(StarkError) {
+        guard logN >= 1, logN + config.fri.logBlowup <= KoalaBear.twoAdicity else {
+            throw .invalidTrace("table \(table): height 2^\(logN) is outside 2^1 … 2^\(KoalaBear.twoAdicity - config.fri.logBlowup)")
+        }
+        guard system.logQuotientChunks <= config.fri.logBlowup else {
+            throw .invalidAIR("table \(table): constraint degree \(system.maxEffectiveDegree) needs \(system.quotientChunks) "
+                + "quotient chunks but the blowup is only \(1 << config.fri.logBlowup)")
+        }
+        guard publicInputs == system.publicInputCount else {
+            throw .publicInputCount(expected: system.publicInputCount, got: publicInputs)
+        }
+    }
+
+    // MARK: Prover
+
+    /// The prover's per-table state between phases.
+    struct TableWork {
+        let system: ConstraintSystem
+        let trace: ColumnMatrix
+        let publicInputs: [KoalaBear]
+        let key: ProvingKey
+        let logN: Int
+        var mainLDE = ColumnMatrix(width: 0, height: 0)
+        var mainTree: MerkleTree?
+        var aux: ColumnMatrix?
+        var auxLDE: ColumnMatrix?
+        var auxTree: MerkleTree?
+        var cumulativeSum = KoalaBearExt.zero
+        var quotientLDE = ColumnMatrix(width: 0, height: 0)
+        var quotientTree: MerkleTree?
+        var quotientCoefficients: [[KoalaBearExt]] = []
+        var ood: [KoalaBearExt] = []
+    }
+
+    /// Proves that every table satisfies its AIR and that the buses balance across the tables
+    /// together with `publicInteractions`. With `config.checkConstraints` a bad trace or an
+    /// unbalanced bus fails here, naming it.
+    public static func prove(_ tables: [MachineTable], publicInteractions: [PublicInteraction] = [],
+                             config: StarkConfig = .standard, backend: any ProverBackend = CPUBackend()) throws(StarkError) -> MachineProof {
+        try config.fri.validate()
+        guard !tables.isEmpty else { throw .invalidAIR("a machine needs at least one table") }
+        let fri = config.fri, logB = fri.logBlowup, shift = STARK.cosetShift
+        let threads = backend.hostThreads
+        var work: [TableWork] = []
+        for (i, table) in tables.enumerated() {
+            let system = try ConstraintSystem(air: table.air)
+            let n = table.trace.height
+            guard table.trace.width == system.mainWidth else {
+                throw .invalidTrace("table \(i) (\(table.air.name)): \(table.trace.width) columns, the AIR declares \(system.mainWidth)")
+            }
+            guard n >= 2, n & (n - 1) == 0 else { throw .invalidTrace("table \(i) (\(table.air.name)): height \(n) is not a power of two ≥ 2") }
+            let logN = n.trailingZeroBitCount
+            try validate(config: config, system: system, logN: logN, publicInputs: table.publicInputs.count, table: i)
+            let key = try STARK.setup(table.air, system: system, logTraceHeight: logN, config: config, backend: backend)
+            work.append(TableWork(system: system, trace: table.trace, publicInputs: table.publicInputs, key: key, logN: logN))
+        }
+        var t = Transcript(label: protocolLabel)
+        absorbStatement(&t, config: config, systems: work.map(\.system), logHeights: work.map(\.logN),
+                        preprocessedRoots: work.map(\.key.verifyingKey.preprocessedRoot),
+                        publicInputs: work.map(\.publicInputs), publicInteractions: publicInteractions)
+        if config.checkConstraints {
+            for w in work {
+                try TraceWork.check(system: w.system, trace: w.trace, preprocessed: w.key.preprocessed,
+                                    publicInputs: w.publicInputs, threads: threads)
+            }
+        }
+
+        // Main traces, all committed before any challenge.
+        for i in work.indices {
+            work[i].mainLDE = backend.lowDegreeExtend(work[i].trace, logBlowup: logB, shift: shift)
+            let tree = backend.commitRows(work[i].mainLDE, hasher: config.hasher)
+            work[i].mainTree = tree
+            t.absorb(tree.root)
+        }
+
+        // LogUp: shared challenges, one running sum per table.
+        let lookups = work.contains { $0.system.hasLookups }
+        var challenges: [KoalaBearExt] = []
+        if lookups {
+            let alpha = t.sampleExt(), beta = t.sampleExt()
+            challenges = [alpha, beta]
+            var busSums: [Int: KoalaBearExt] = [:]
+            var total = KoalaBearExt.zero
+            for i in work.indices where work[i].system.hasLookups {
+                let w = work[i]
+                let built = try backend.buildLogUpTrace(LogUpJob(system: w.system, trace: w.trace, preprocessed: w.key.preprocessed,
+                                                                 publicInputs: w.publicInputs, alpha: alpha, beta: beta))
+                let lde = backend.lowDegreeExtend(built.aux, logBlowup: logB, shift: shift)
+                let tree = backend.commitRows(lde, hasher: config.hasher)
+                work[i].aux = built.aux
+                work[i].auxLDE = lde
+                work[i].auxTree = tree
+                work[i].cumulativeSum = built.total
+                total += built.total
+                for (bus, s) in built.busSums { busSums[bus, default: .zero] += s }
+                t.absorb(tree.root)
+                t.absorb(built.total)
+            }
+            guard let publicSum = PublicInteraction.logUpSum(publicInteractions, alpha: alpha, beta: beta) else {
+                throw .lookupDenominatorZero
+            }
+            if config.checkConstraints, !(total + publicSum).isZero {
+                for p in publicInteractions {
+                    busSums[p.bus.id, default: .zero] += PublicInteraction.logUpSum([p], alpha: alpha, beta: beta) ?? .zero
+                }
+                throw .lookupNotBalanced(bus: busSums.filter { !$0.value.isZero }.keys.min() ?? -1)
+            }
+        } else if !publicInteractions.isEmpty {
+            throw .invalidAIR("public interactions need a table with lookups")
+        }
+
+        // Quotients, one λ for every table.
+        let lambda = t.sampleExt()
+        for i in work.indices {
+            let w = work[i]
+            let n = 1 << w.logN
+            let job = QuotientJob(system: w.system, main: w.mainLDE, preprocessed: w.key.preprocessedLDE, aux: w.auxLDE,
+                                  logTraceHeight: w.logN, logBlowup: logB, shift: shift, publicInputs: w.publicInputs,
+                                  challenges: w.system.hasLookups ? challenges : [], cumulativeSum: w.cumulativeSum, lambda: lambda)
+            let values = backend.evaluateQuotient(job)
+            let (coeffs, extCoeffs) = splitQuotient(values, chunks: w.system.quotientChunks, n: n, shift: shift,
+                                                    backend: backend, threads: threads)
+            let lde = backend.extendCoefficients(coeffs, logBlowup: logB, shift: shift, scale: .one)
+            let tree = backend.commitRows(lde, hasher: config.hasher)
+            work[i].quotientLDE = lde
+            work[i].quotientTree = tree
+            work[i].quotientCoefficients = extCoeffs
+            t.absorb(tree.root)
+        }
+
+        // Out-of-domain openings at ζ (and ζ·ω of each table's height).
+        let zeta = t.sampleExt()
+        guard !zeta.isInBaseField else { throw .invalidTrace("internal: the out-of-domain point is in the base field") }
+        for i in work.indices {
+            work[i].ood = try openings(of: work[i], at: zeta, threads: threads)
+            for v in work[i].ood { t.absorb(v) }
+        }
+
+        // DEEP compositions, one weight per table, grouped by LDE size.
+        let gamma = t.sampleExt()
+        let weights = work.map { _ in t.sampleExt() }
+        var groups: [Int: [KoalaBearExt]] = [:]
+        for (i, w) in work.enumerated() {
+            let logLDE = w.logN + logB
+            let layout = DeepLayout(system: w.system, gamma: gamma, ood: w.ood)
+            let omega = KoalaBear.twoAdicGenerator(logN: w.logN)
+            guard let deep = backend.composeDeep(DeepJob(layout: layout, main: w.mainLDE, preprocessed: w.key.preprocessedLDE,
+                                                         aux: w.auxLDE, quotient: w.quotientLDE, zeta: zeta,
+                                                         zetaNext: zeta * omega, shift: shift, logSize: logLDE)) else {
+                throw .invalidTrace("internal: the out-of-domain point fell into the LDE domain")
+            }
+            let weight = weights[i]
+            if var acc = groups[logLDE] {
+                for k in acc.indices { acc[k] += weight * deep[k] }
+                groups[logLDE] = acc
+            } else {
+                groups[logLDE] = deep.map { weight * $0 }
+            }
+        }
+        let logMax = groups.keys.max()!
+        let top = groups.removeValue(forKey: logMax)!
+        let friData = try FRI.commit(codeword: top, rollIns: groups, shift: shift, logDegrees: work.map(\.logN), config: fri,
+                                     hasher: config.hasher, backend: backend, transcript: &t)
+        let nonce = t.grind(bits: fri.proofOfWorkBits, threads: threads)
+        let queries = (0..<fri.numQueries).map { _ in t.sampleIndex(bits: logMax) }
+
+        // Openings: each table at its own rows.
+        var proofs: [TableProof] = []
+        for w in work {
+            let rows = Array(Set(queries.map { $0 >> (logMax - (w.logN + logB)) })).sorted()
+            func open(_ m: ColumnMatrix, _ tree: MerkleTree) -> BatchOpening {
+                var values: [KoalaBear] = []
+                values.reserveCapacity(rows.count * m.width)
+                for r in rows { for c in 0..<m.width { values.append(m[r, c]) } }
+                return BatchOpening(width: m.width, values: values, siblings: tree.openBatch(rows))
+            }
+            var opened = [open(w.mainLDE, w.mainTree!)]
+            if let lde = w.key.preprocessedLDE, let tree = w.key.preprocessedTree { opened.append(open(lde, tree)) }
+            if let lde = w.auxLDE, let tree = w.auxTree { opened.append(open(lde, tree)) }
+            opened.append(open(w.quotientLDE, w.quotientTree!))
+            proofs.append(TableProof(logTraceHeight: w.logN, mainRoot: w.mainTree!.root, auxRoot: w.auxTree?.root,
+                                     cumulativeSum: w.system.hasLookups ? w.cumulativeSum : nil,
+                                     quotientRoot: w.quotientTree!.root, oodValues: w.ood, openings: opened))
+        }
+        return MachineProof(tables: proofs, friRoots: friData.layers.map(\.tree.root), finalPolynomial: friData.finalPolynomial,
+                            powNonce: nonce, friOpenings: FRI.open(friData, queries: queries))
+    }
+
+    /// Splits the quotient's values (bit-reversed on shift·K_{n·D}) into D chunks of degree < n:
+    /// the coefficient matrix (column 4c + j: coefficient j of chunk c) and each chunk's
+    /// extension coefficients.
+    static func splitQuotient(_ values: [KoalaBearExt], chunks d: Int, n: Int, shift: KoalaBear,
+                              backend: any ProverBackend, threads: Int) -> (ColumnMatrix, [[KoalaBearExt]]) {
+        let m = n * d
+        var comps = [KoalaBear](repeating: .zero, count: 4 * m)
+        comps.withUnsafeMutableBufferPointer { cb in
+            values.withUnsafeBufferPointer { qb in
+                let c = UnsafeTransfer(cb.baseAddress!), q = UnsafeTransfer(qb.baseAddress!)
+                Parallel.chunks(m, threads: threads, minChunk: 1 << 14) { r in
+                    for i in r {
+                        let v = q.value[i]
+                        c.value[i] = v.c0
+                        c.value[m + i] = v.c1
+                        c.value[2 * m + i] = v.c2
+                        c.value[3 * m + i] = v.c3
+                    }
+                }
+            }
+        }
+        backend.interpolateCoset(&comps, columns: 4, height: m, shift: shift)
+        var storage: [KoalaBear] = []
+        storage.reserveCapacity(4 * m)
+        var ext: [[KoalaBearExt]] = []
+        for chunk in 0..<d {
+            for j in 0..<4 { storage.append(contentsOf: comps[(j * m + chunk * n)..<(j * m + (chunk + 1) * n)]) }
+            let base = chunk * n
+            ext.append((0..<n).map { k in
+                KoalaBearExt(comps[base + k], comps[m + base + k], comps[2 * m + base + k], comps[3 * m + base + k])
+            })
+        }
+        return (ColumnMatrix(width: 4 * d, height: n, values: storage), ext)
+    }
+
+    /// A table's out-of-domain values, in the order the verifier reads them.
+    static func openings(of w: TableWork, at zeta: KoalaBearExt, threads: Int) throws(StarkError) -> [KoalaBearExt] {
+        let n = 1 << w.logN
+        let zetaNext = zeta * KoalaBear.twoAdicGenerator(logN: w.logN)
+        guard zeta.pow(UInt64(n)) != .one,
+              let wZ = PolynomialEvaluation.barycentricWeights(logN: w.logN, at: zeta, threads: threads),
+              let wZN = PolynomialEvaluation.barycentricWeights(logN: w.logN, at: zetaNext, threads: threads) else {
+            throw .invalidTrace("internal: the out-of-domain point fell into a trace domain")
+        }
+        func base(_ weights: [KoalaBearExt], _ m: ColumnMatrix, _ c: Int) -> KoalaBearExt {
+            weights.withUnsafeBufferPointer { wb in
+                m.values.withUnsafeBufferPointer { vb in
+                    PolynomialEvaluation.dot(wb, UnsafeBufferPointer(rebasing: vb[(c * n)..<((c + 1) * n)]))
+                }
+            }
+        }
+        func ext(_ weights: [KoalaBearExt], _ m: ColumnMatrix, _ c: Int) -> KoalaBearExt {
+            var acc = KoalaBearExt.zero
+            for j in 0..<4 { acc += KoalaBearExt.basis(j) * base(weights, m, 4 * c + j) }
+            return acc
+        }
+        let sys = w.system
+        var ood: [KoalaBearExt] = []
+        for c in 0..<sys.mainWidth { ood.append(base(wZ, w.trace, c)) }
+        if let pre = w.key.preprocessed { for c in 0..<sys.preprocessedWidth { ood.append(base(wZ, pre, c)) } }
+        if let aux = w.aux { for c in 0..<sys.auxWidth { ood.append(ext(wZ, aux, c)) } }
+        for chunk in w.quotientCoefficients { ood.append(STARK.hornerParallel(chunk, at: zeta, threads: threads)) }
+        for c in sys.mainNext { ood.append(base(wZN, w.trace, c)) }
+        if let pre = w.key.preprocessed { for c in sys.preprocessedNext { ood.append(base(wZN, pre, c)) } }
+        if let aux = w.aux { for c in sys.auxNext { ood.append(ext(wZN, aux, c)) } }
+        return ood
+    }
+}
+
+// MARK: Verifier
+
+extension Machine {
+    /// Checks `proof` against the tables' AIRs (in the order they were proven), their public
+    /// inputs and the public interactions. Heights come from the proof; preprocessed columns
+    /// are committed here for the heights claimed.
+    public static func verify(_ airs: [any AIR], proof: MachineProof, publicInputs: [[KoalaBear]],
+                              publicInteractions: [PublicInteraction] = [], config: StarkConfig = .standard) throws(StarkError) {
+        try config.fri.validate()
+        let fri = config.fri, logB = fri.logBlowup, shift = STARK.cosetShift, hasher = config.hasher
+        guard !airs.isEmpty, airs.count == proof.tables.count, publicInputs.count == airs.count else {
+            throw .verificationFailed("expected \(airs.count) tables with public inputs, the proof has \(proof.tables.count)")
+        }
+        var systems: [ConstraintSystem] = []
+        var preRoots: [Digest?] = []
+        for (i, air) in airs.enumerated() {
+            let system = try ConstraintSystem(air: air)
+            let tp = proof.tables[i]
+            try validate(config: config, system: system, logN: tp.logTraceHeight, publicInputs: publicInputs[i].count, table: i)
+            guard (tp.auxRoot != nil) == system.hasLookups, (tp.cumulativeSum != nil) == system.hasLookups else {
+                throw .verificationFailed("table \(i): " + (system.hasLookups ? "the LogUp commitment is missing" : "unexpected LogUp data"))
+            }
+            guard tp.oodValues.count == system.oodCount else {
+                throw .verificationFailed("table \(i): expected \(system.oodCount) out-of-domain values, got \(tp.oodValues.count)")
+            }
+            let trees = 2 + (system.preprocessedWidth > 0 ? 1 : 0) + (system.hasLookups ? 1 : 0)
+            guard tp.openings.count == trees else {
+                throw .verificationFailed("table \(i): expected \(trees) openings, got \(tp.openings.count)")
+            }
+            preRoots.append(system.preprocessedWidth > 0
+                ? try STARK.setup(air, system: system, logTraceHeight: tp.logTraceHeight, config: config,
+                                  backend: CPUBackend()).verifyingKey.preprocessedRoot
+                : nil)
+            systems.append(system)
+        }
+        let logHeights = proof.tables.map(\.logTraceHeight)
+        let (arities, logFinal) = fri.schedule(logDegrees: logHeights)
+        guard proof.friRoots.count == arities.count else {
+            throw .verificationFailed("expected \(arities.count) FRI layers, got \(proof.friRoots.count)")
+        }
+        guard proof.finalPolynomial.count == 1 << logFinal else {
+            throw .verificationFailed("expected a final polynomial of \(1 << logFinal) coefficients")
+        }
+
+        // Replay the transcript.
+        var t = Transcript(label: protocolLabel)
+        absorbStatement(&t, config: config, systems: systems, logHeights: logHeights, preprocessedRoots: preRoots,
+                        publicInputs: publicInputs, publicInteractions: publicInteractions)
+        for tp in proof.tables { t.absorb(tp.mainRoot) }
+        var challenges: [KoalaBearExt] = []
+        if systems.contains(where: \.hasLookups) {
+            let alpha = t.sampleExt(), beta = t.sampleExt()
+            challenges = [alpha, beta]
+            var total = KoalaBearExt.zero
+            for tp in proof.tables {
+                guard let root = tp.auxRoot, let sum = tp.cumulativeSum else { continue }
+                t.absorb(root)
+                t.absorb(sum)
+                total += sum
+            }
+            guard let publicSum = PublicInteraction.logUpSum(publicInteractions, alpha: alpha, beta: beta),
+                  (total + publicSum).isZero else {
+                throw .verificationFailed("the buses do not balance: a looked-up tuple is missing from its table")
+            }
+        } else if !publicInteractions.isEmpty {
+            throw .verificationFailed("public interactions but no table with lookups")
+        }
+        let lambda = t.sampleExt()
+        for tp in proof.tables { t.absorb(tp.quotientRoot) }
+        let zeta = t.sampleExt()
+        guard !zeta.isInBaseField else { throw .verificationFailed("the out-of-domain point is in the base field") }
+        for tp in proof.tables { for v in tp.oodValues { t.absorb(v) } }
+
+        // Each table's constraints at ζ.
+        for (i, system) in systems.enumerated() {
+            let tp = proof.tables[i]
+            try checkConstraints(system: system, logN: tp.logTraceHeight, ood: tp.oodValues, publicInputs: publicInputs[i],
+                                 challenges: system.hasLookups ? challenges : [], cumulativeSum: tp.cumulativeSum ?? .zero,
+                                 lambda: lambda, zeta: zeta, table: i)
+        }
+
+        // DEEP and FRI challenges, grinding, queries.
+        let gamma = t.sampleExt()
+        let weights = systems.map { _ in t.sampleExt() }
+        var betas: [KoalaBearExt] = []
+        for r in proof.friRoots {
+            t.absorb(r)
+            betas.append(t.sampleExt())
+        }
+        for c in proof.finalPolynomial { t.absorb(c) }
+        guard t.checkGrinding(bits: fri.proofOfWorkBits, nonce: proof.powNonce) else {
+            throw .verificationFailed("the proof-of-work nonce is invalid")
+        }
+        let logMax = logHeights.max()! + logB
+        let queries = (0..<fri.numQueries).map { _ in t.sampleIndex(bits: logMax) }
+
+        // Each table's openings, and its DEEP values at the queries.
+        var sums: [Int: [KoalaBearExt]] = [:]
+        for (i, system) in systems.enumerated() {
+            let tp = proof.tables[i]
+            let logLDE = tp.logTraceHeight + logB
+            let drop = logMax - logLDE
+            let rows = Array(Set(queries.map { $0 >> drop })).sorted()
+            var widths = [system.mainWidth]
+            var roots = [tp.mainRoot]
+            if let r = preRoots[i] { widths.append(system.preprocessedWidth); roots.append(r) }
+            if let r = tp.auxRoot { widths.append(4 * system.auxWidth); roots.append(r) }
+            widths.append(4 * system.quotientChunks)
+            roots.append(tp.quotientRoot)
+            for (k, o) in tp.openings.enumerated() {
+                guard o.width == widths[k], o.rowCount == rows.count, o.values.count == rows.count * widths[k] else {
+                    throw .verificationFailed("table \(i): opening \(k) has the wrong shape")
+                }
+                let digests = (0..<rows.count).map { MerkleTree.leafDigest(o.row($0), hasher: hasher) }
+                guard MerkleTree.verifyBatch(root: roots[k], depth: logLDE, indices: rows, leaves: digests,
+                                             siblings: o.siblings, hasher: hasher) else {
+                    throw .verificationFailed("table \(i): opening \(k): Merkle authentication failed")
+                }
+            }
+            let preIndex = preRoots[i] != nil ? 1 : nil
+            let auxIndex = tp.auxRoot != nil ? (preRoots[i] != nil ? 2 : 1) : nil
+            let qIndex = tp.openings.count - 1
+            let layout = DeepLayout(system: system, gamma: gamma, ood: tp.oodValues)
+            let omegaLDE = KoalaBear.twoAdicGenerator(logN: logLDE)
+            let zetaNext = zeta * KoalaBear.twoAdicGenerator(logN: tp.logTraceHeight)
+            var values = sums[logLDE] ?? [KoalaBearExt](repeating: .zero, count: queries.count)
+            for (qi, q) in queries.enumerated() {
+                let row = q >> drop
+                let pos = FRI.binarySearch(rows, row)
+                let x = shift * omegaLDE.pow(UInt64(NTT.reverseBits(row, bits: logLDE)))
+                guard let v = layout.evaluate(x: x, main: tp.openings[0].row(pos),
+                                              preprocessed: preIndex.map { tp.openings[$0].row(pos) },
+                                              aux: auxIndex.map { tp.openings[$0].row(pos) },
+                                              quotient: tp.openings[qIndex].row(pos), zeta: zeta, zetaNext: zetaNext) else {
+                    throw .verificationFailed("the out-of-domain point lies in an LDE domain")
+                }
+                values[qi] += weights[i] * v
+            }
+            sums[logLDE] = values
+        }
+        let initial = sums.removeValue(forKey: logMax)!
+        try FRI.verifyQueries(queries: queries, initialValues: initial, rollIns: sums, logDomain: logMax, shift: shift,
+                              arities: arities, betas: betas, roots: proof.friRoots, openings: proof.friOpenings,
+                              finalPolynomial: proof.finalPolynomial, hasher: hasher)
+    }
+
+    /// The constraint identity of one table at ζ: the combined constraints equal Z_H(ζ)·Q(ζ).
+    static func checkConstraints(system: ConstraintSystem, logN: Int, ood: [KoalaBearExt], publicInputs: [KoalaBear],
+                                 challenges: [KoalaBearExt], cumulativeSum: KoalaBearExt, lambda: KoalaBearExt,
+                                 zeta: KoalaBearExt, table: Int) throws(StarkError) {
+        let n = 1 << logN
+        let omegaN = KoalaBear.twoAdicGenerator(logN: logN)
+        let zetaN = zeta.pow(UInt64(n))
+        let zh = zetaN - KoalaBearExt.one
+        guard !zh.isZero else { throw .verificationFailed("table \(table): the out-of-domain point lies in the trace domain") }
+        var k = 0
+        func take(_ count: Int) -> [KoalaBearExt] {
+            defer { k += count }
+            return Array(ood[k..<(k + count)])
+        }
+        let mainZ = take(system.mainWidth)
+        let preZ = take(system.preprocessedWidth)
+        let auxZ = take(system.auxWidth)
+        let quotZ = take(system.quotientChunks)
+        var mainZN = [KoalaBearExt](repeating: .zero, count: system.mainWidth)
+        for c in system.mainNext { mainZN[c] = take(1)[0] }
+        var preZN = [KoalaBearExt](repeating: .zero, count: system.preprocessedWidth)
+        for c in system.preprocessedNext { preZN[c] = take(1)[0] }
+        var auxZN = [KoalaBearExt](repeating: .zero, count: system.auxWidth)
+        for c in system.auxNext { auxZN[c] = take(1)[0] }
+        let point = ConstraintSystem.PointValues(main: mainZ, mainNext: mainZN, preprocessed: preZ, preprocessedNext: preZN,
+                                                 aux: auxZ, auxNext: auxZN, publicInputs: publicInputs, challenges: challenges,
+                                                 cumulativeSum: cumulativeSum)
+        let acc = system.combinedAtPoint(point, lambda: lambda)
+        let nInv = KoalaBear(UInt32(n)).inverseOrZero
+        let omegaInvN = omegaN.inverseOrZero
+        guard let firstInv = (zeta - KoalaBear.one).inverse, let lastInv = (zeta - omegaInvN).inverse else {
+            throw .verificationFailed("table \(table): the out-of-domain point lies in the trace domain")
+        }
+        let lhs = acc[0] + acc[1] * (zeta - omegaInvN) + acc[2] * zh * firstInv * nInv + acc[3] * zh * lastInv * nInv
+        var quotientAtZeta = KoalaBearExt.zero
+        var zetaPow = KoalaBearExt.one
+        for q in quotZ {
+            quotientAtZeta += zetaPow * q
+            zetaPow *= zetaN
+        }
+        guard lhs == zh * quotientAtZeta else {
+            throw .verificationFailed("table \(table): the constraints do not hold at the out-of-domain point")
+        }
+    }
+}

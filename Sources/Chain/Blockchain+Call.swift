@@ -197,7 +197,9 @@ extension Blockchain {
         }
         let call = SystemCall(caller: from, value: m.value, input: m.data, gasAvailable: gas - intrinsic, isTransaction: false)
         let out: CallOutcome
-        do { out = try Executor.call(contract, call, state: state, context: context) } catch { throw CallError.reverted(error) }
+        do { out = try Executor.call(contract, call, state: state, context: context) } catch let r as Revert {
+            throw CallError.reverted(r)
+        }
         return CallResult(returnData: out.returnData, gasUsed: intrinsic + out.gasUsed, logs: out.logs)
     }
 

@@ -134,8 +134,8 @@ public final class Blockchain: @unchecked Sendable {
     /// verifying, it makes the block invalid (``ChainError/invalidTransaction(number:index:reason:)``).
     public func execute(parent: Header, transactions: [(tx: SignedTransaction, sender: Address)],
                         context: ExecutionContext) throws -> ExecutedBlock {
-        let state = parent.hash == head.hash
-            ? latestState() : WorldState(base: TreeStateReader(tree: stateTree(root: parent.stateRoot)))
+        let onHead = parent.hash == head.hash
+        let state = onHead ? latestState() : WorldState(base: TreeStateReader(tree: stateTree(root: parent.stateRoot)))
         let n = parent.number + 1
         let ctx = blockContext(after: parent, execution: context, params: try state.params(parameters))
         var included: [SignedTransaction] = []
@@ -164,6 +164,9 @@ public final class Blockchain: @unchecked Sendable {
                             logsBloom: Blockchain.bloom(receipts: receipts, blockLogs: blockLogs), number: n,
                             gasLimit: ctx.gasLimit, gasUsed: gasUsed, timestamp: ctx.timestamp,
                             extraData: context.extraData, baseFeePerGas: ctx.baseFee)
+        // The flat state is the head's: if another block was committed meanwhile, this run may
+        // have read some of its state, so run again on the parent's own root.
+        if onHead, head.hash != parent.hash { return try execute(parent: parent, transactions: transactions, context: context) }
         return ExecutedBlock(block: Block(header: header, transactions: included), receipts: receipts, blockLogs: blockLogs,
                              skipped: skipped, changes: changes, pages: tree.takePendingPages(),
                              touchedAccounts: state.touchedAccounts)
@@ -219,9 +222,11 @@ public final class Blockchain: @unchecked Sendable {
         return executed
     }
 
-    /// Checks a block built elsewhere (``verify(_:)``) and commits it with `certificate`.
+    /// Re-executes a block built elsewhere against its header (``verify(_:)``) and commits it
+    /// with `certificate`, which it does not check: who may propose is the consensus driver's
+    /// to check first (proof of authority: `Blockchain.importBlock(_:)` in `Consensus`).
     @discardableResult
-    public func importBlock(_ block: Block, certificate: [UInt8]) throws -> ExecutedBlock {
+    public func verifyAndCommit(_ block: Block, certificate: [UInt8]) throws -> ExecutedBlock {
         let executed = try verify(block)
         try commit(executed, certificate: certificate)
         return executed

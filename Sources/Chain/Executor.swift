@@ -68,11 +68,11 @@ public struct Executor: Sendable {
                                             state: state, context: context)
                 gasUsed += out.gasUsed
                 logs = out.logs
-            } catch {
+            } catch let r as Revert {
                 state.revert(to: checkpoint)
                 status = false
-                gasUsed += min(error.gasUsed, t.gasLimit - intrinsic)
-                revertData = error.data
+                gasUsed += min(r.gasUsed, t.gasLimit - intrinsic)
+                revertData = r.data
             }
         } else {
             // Covered by the balance check above.
@@ -92,14 +92,12 @@ public struct Executor: Sendable {
     /// Runs a call into a system contract: the value moves to the contract, then the contract
     /// runs within `call.gasAvailable`. The one contract path of transactions and dry runs
     /// (`eth_call`); the caller rolls the state back on a revert.
+    /// A failure to read or write the state is not a revert: it is thrown as it is and aborts
+    /// the block.
     static func call(_ contract: any SystemContract, _ call: SystemCall, state: WorldState,
-                     context: BlockContext) throws(Revert) -> CallOutcome {
-        let moved: Bool
-        do {
-            moved = try state.subBalance(call.caller, call.value)
-            if moved { try state.addBalance(contract.address, call.value) }
-        } catch { throw Revert("state: \(error)", gasUsed: 0) }
-        guard moved else { throw Revert("insufficient balance", gasUsed: 0) }
+                     context: BlockContext) throws -> CallOutcome {
+        guard try state.subBalance(call.caller, call.value) else { throw Revert("insufficient balance", gasUsed: 0) }
+        try state.addBalance(contract.address, call.value)
         let out = try contract.call(call, state: state, context: context)
         guard out.gasUsed <= call.gasAvailable else { throw Revert("out of gas", gasUsed: call.gasAvailable) }
         return out

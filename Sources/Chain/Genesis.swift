@@ -72,9 +72,10 @@ public struct Genesis: Sendable {
         }
         blockTime = bt
 
-        guard let s = parsed["sealer"], s.objectValue != nil else {
+        guard let s = parsed["sealer"], let sealerMembers = s.objectValue else {
             throw GenesisError(field: "sealer", problem: parsed["sealer"] == nil ? "missing" : "must be an object")
         }
+        try J.noDuplicates(sealerMembers, path: "sealer")
         sealer = try J.address(s, "address", path: "sealer.address")
         if let keyText = s["devPrivateKey"] {
             guard let k = keyText.stringValue, let key = try? PrivateKey(hex: k) else {
@@ -98,7 +99,8 @@ public struct Genesis: Sendable {
             let a: Address
             do { a = try Address(hex: key) } catch { throw GenesisError(field: "alloc.\(key)", problem: error.description) }
             guard seen.insert(a).inserted else { throw GenesisError(field: "alloc.\(key)", problem: "duplicate account") }
-            guard value.objectValue != nil else { throw GenesisError(field: "alloc.\(key)", problem: "must be an object") }
+            guard let entry = value.objectValue else { throw GenesisError(field: "alloc.\(key)", problem: "must be an object") }
+            try J.noDuplicates(entry, path: "alloc.\(key)")
             let bal = try J.u256(value, "balance", min: 0, path: "alloc.\(key).balance")
             guard let s = supply.checkedAdd(bal) else { throw GenesisError(field: "alloc.\(key).balance", problem: "total supply exceeds 2^256") }
             supply = s

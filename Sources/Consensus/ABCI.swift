@@ -116,7 +116,14 @@ public protocol ABCIApplication: Sendable {
     func finalizeBlock(_ proposal: BlockProposal) throws -> FinalizeBlockResult
     /// Writes the finalized block and its state in one atomic batch. `certificate` is what the
     /// driver wants stored with the block (a PoA seal); CometBFT passes none, it keeps its own
-    /// commits. Returns the committed block.
+    /// commits. `expecting`, when given, is the hash the finalized block must have. Returns the
+    /// committed block.
     @discardableResult
-    func commit(certificate: [UInt8]) throws -> CommittedBlock
+    func commit(certificate: [UInt8], expecting: Hash32?) throws -> CommittedBlock
+}
+
+extension ABCIApplication {
+    /// `Commit` as CometBFT calls it: no certificate, no expected hash.
+    @discardableResult
+    public func commit() throws -> CommittedBlock { try commit(certificate: [], expecting: nil) }
 }

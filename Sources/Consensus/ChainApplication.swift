@@ -82,14 +82,14 @@ public final class ChainApplication: ABCIApplication {
         }
         let executed = try chain.execute(parent: parent, transactions: candidates,
                                          context: context(proposal, extraData: chain.genesis.extraData, building: true))
-        remember(executed, for: key(proposal, parent: parent, transactions: executed.block.transactions))
+        remember(executed, for: key(proposal, executed: executed))
         return executed.block.transactions
     }
 
     public func processProposal(_ proposal: BlockProposal) -> ProposalVerdict {
         do {
             let executed = try execute(proposal)
-            remember(executed, for: key(proposal, parent: chain.head, transactions: proposal.transactions))
+            remember(executed, for: key(proposal, executed: executed))
             return .accept
         } catch {
             return .reject("\(error)")
@@ -98,7 +98,9 @@ public final class ChainApplication: ABCIApplication {
 
     public func finalizeBlock(_ proposal: BlockProposal) throws -> FinalizeBlockResult {
         let k = key(proposal, parent: chain.head, transactions: proposal.transactions)
-        let cached = pending.withLock { p in p.executed.first { $0.key == k }?.block }
+        var cached = pending.withLock { p in p.executed.first { $0.key == k }?.block }
+        // A proposal with a full header reuses an execution only of that very header.
+        if let header = proposal.header, cached?.header.hash != header.hash { cached = nil }
         let executed = try cached ?? execute(proposal)
         pending.withLock { p in
             p.executed = []
@@ -111,18 +113,27 @@ public final class ChainApplication: ABCIApplication {
                                    header: executed.header)
     }
 
+    /// Commits the finalized block, which must be `expecting` when given (a driver that signed
+    /// the block's hash passes it, so a certificate is never stored with another block). One
+    /// driver calls finalize and commit in turn, as CometBFT's consensus connection does.
     @discardableResult
-    public func commit(certificate: [UInt8] = []) throws -> CommittedBlock {
-        guard let executed = pending.withLock({ p in p.finalized }) else {
-            throw ChainError.corrupt("commit without a finalized block")
+    public func commit(certificate: [UInt8], expecting: Hash32?) throws -> CommittedBlock {
+        let executed: ExecutedBlock = try pending.withLock { p throws(ChainError) in
+            guard let f = p.finalized else { throw ChainError.corrupt("commit without a finalized block") }
+            if let expecting, f.header.hash != expecting {
+                throw ChainError.mismatch(number: f.header.number, field: "finalized block", expected: expecting.description,
+                                          got: f.header.hash.description)
+            }
+            p.finalized = nil
+            return f
         }
         try chain.commit(executed, certificate: certificate)
-        pending.withLock { $0.finalized = nil }
+        let committed = CommittedBlock(block: executed.block, receipts: executed.receipts, blockLogs: executed.blockLogs)
+        // The block is durable: every listener hears of it before anything else can fail.
+        onCommit(committed)
         if let pool {
             try pool.reset(view: ChainAccountView(chain: chain), touched: Set(executed.receipts.map(\.from)))
         }
-        let committed = CommittedBlock(block: executed.block, receipts: executed.receipts, blockLogs: executed.blockLogs)
-        onCommit(committed)
         return committed
     }
 
@@ -139,6 +150,12 @@ public final class ChainApplication: ABCIApplication {
     private func key(_ p: BlockProposal, parent: Header, transactions: [SignedTransaction]) -> ProposalKey {
         ProposalKey(parent: parent.hash, height: p.height, time: max(p.time, parent.timestamp), proposer: p.proposer,
                     transactions: transactions.map(\.hash))
+    }
+
+    /// The key of a proposal as executed (on the parent it was executed on).
+    private func key(_ p: BlockProposal, executed: ExecutedBlock) -> ProposalKey {
+        ProposalKey(parent: executed.header.parentHash, height: executed.header.number, time: executed.header.timestamp,
+                    proposer: p.proposer, transactions: executed.block.transactions.map(\.hash))
     }
 
     private func remember(_ executed: ExecutedBlock, for key: ProposalKey) {
@@ -165,9 +182,8 @@ public final class ChainApplication: ABCIApplication {
         }
         let parent = chain.head
         try expectHeight(p, parent: parent)
-        if p.time < parent.timestamp {
-            throw ChainError.mismatch(number: p.height, field: "timestamp", expected: "≥ \(parent.timestamp)", got: "\(p.time)")
-        }
+        // A time before the parent's is raised to it, as the proposer's own execution does
+        // (the header carries the block's time; block times never go back).
         var txs: [(tx: SignedTransaction, sender: Address)] = []
         for (i, (tx, r)) in recover(p.transactions, gasLimit: parent.gasLimit).enumerated() {
             switch r {

@@ -74,7 +74,7 @@ public struct ProofOfAuthority: Sendable {
                                      transactions: transactions)
         proposal.transactions = try app.prepareProposal(proposal, maxTxBytes: .max)
         let result = try app.finalizeBlock(proposal)
-        return try app.commit(certificate: ProofOfAuthority.seal(result.header, key: key))
+        return try app.commit(certificate: ProofOfAuthority.seal(result.header, key: key), expecting: result.header.hash)
     }
 
     /// Checks and commits a block the authority sealed elsewhere (import, replay, a follower):
@@ -87,7 +87,7 @@ public struct ProofOfAuthority: Sendable {
         let proposal = BlockProposal(height: h.number, time: h.timestamp, proposer: h.coinbase,
                                      transactions: block.transactions, header: h)
         _ = try app.finalizeBlock(proposal)
-        return try app.commit(certificate: block.certificate)
+        return try app.commit(certificate: block.certificate, expecting: block.hash)
     }
 }
 
@@ -110,6 +110,6 @@ extension Blockchain {
     @discardableResult
     public func importBlock(_ block: CertifiedBlock) throws -> ExecutedBlock {
         try ProofOfAuthority(authority: genesis.sealer).checkSeal(block)
-        return try importBlock(block.block, certificate: block.certificate)
+        return try verifyAndCommit(block.block, certificate: block.certificate)
     }
 }

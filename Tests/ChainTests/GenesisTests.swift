@@ -121,5 +121,11 @@ import Testing
             #expect(e.problem == "duplicate account")
         }
         #expect(throws: Genesis.GenesisError.self) { try Genesis(json: Data("{not json".utf8), parameters: SystemContracts.provernet.parameters) }
+        // A key given twice is an error, not last-wins.
+        let twice = Genesis.devnetJSON.replacingOccurrences(of: "\"chainId\": 70001", with: "\"chainId\": 70001, \"chainId\": 5")
+        #expect(twice != Genesis.devnetJSON)
+        do { _ = try Genesis(json: Data(twice.utf8), parameters: SystemContracts.provernet.parameters); Issue.record("accepted") } catch let e as Genesis.GenesisError {
+            #expect(e.field == "chainId" && e.problem == "given twice")
+        }
     }
 }

@@ -148,6 +148,28 @@ struct ABCITests {
         #expect(try app.info().lastBlockHeight == 0)
     }
 
+    /// An execution cached for a proposal is reused for a full header only if it is that very
+    /// header; a commit only stores the block the driver expects.
+    @Test func cachedExecutionsNeverStandInForAnotherHeader() throws {
+        let app = ChainApplication(chain: try openChain())
+        var s = Signer()
+        let p = BlockProposal(height: 1, time: 1_800_000_000, proposer: sealerKey.address,
+                              transactions: [s.tx(keys[0], to: Address(low: 9), value: 1)])
+        #expect(app.processProposal(p) == .accept)
+        let honest = try app.finalizeBlock(p).header
+        var forged = honest
+        forged.stateRoot = Hash32.keccak256([7])
+        var withHeader = p
+        withHeader.header = forged
+        do { _ = try app.finalizeBlock(withHeader); Issue.record("reused an execution for another header") } catch let e as ChainError {
+            guard case .mismatch(1, "state root", _, _) = e else { Issue.record("\(e)"); return }
+        }
+        _ = try app.finalizeBlock(p)
+        #expect(throws: ChainError.self) { try app.commit(certificate: [], expecting: forged.hash) }
+        #expect(try app.commit(certificate: [], expecting: honest.hash).block.header == honest)
+        #expect(app.chain.head == honest)
+    }
+
     @Test func checkTxCodes() throws {
         let app = ChainApplication(chain: try openChain())
         var s = Signer()

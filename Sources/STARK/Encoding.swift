@@ -18,6 +18,15 @@ struct ByteWriter {
         field(e.c2)
         field(e.c3)
     }
+
+    /// rows, width, the values row by row, then the Merkle siblings.
+    mutating func opening(_ o: BatchOpening) {
+        u32(UInt32(o.rowCount))
+        u32(UInt32(o.width))
+        for v in o.values { field(v) }
+        u32(UInt32(o.siblings.count))
+        for s in o.siblings { digest(s) }
+    }
 }
 
 /// Reads little-endian fixed-width fields, failing (never trapping) on missing bytes and
@@ -73,6 +82,25 @@ struct ByteReader {
 
     mutating func ext(_ what: String) throws(StarkError) -> KoalaBearExt {
         KoalaBearExt(try field(what), try field(what), try field(what), try field(what))
+    }
+
+    /// A batch opening as ``ByteWriter/opening(_:)`` writes it.
+    mutating func opening() throws(StarkError) -> BatchOpening {
+        let rows = try count32("opened rows", itemSize: 0)
+        let width = try count32("row width", itemSize: 0)
+        guard rows > 0, width > 0 else { throw .malformedProof("empty opening") }
+        let (cells, overflow) = rows.multipliedReportingOverflow(by: width)
+        guard !overflow, cells <= remaining / 4 else {
+            throw .malformedProof("\(rows) rows of \(width) values do not fit in the proof")
+        }
+        var values: [KoalaBear] = []
+        values.reserveCapacity(cells)
+        for _ in 0..<cells { values.append(try field("opened value")) }
+        let sibCount = try count32("siblings", itemSize: 32)
+        var sibs: [Digest] = []
+        sibs.reserveCapacity(sibCount)
+        for _ in 0..<sibCount { sibs.append(try digest("sibling")) }
+        return BatchOpening(width: width, values: values, siblings: sibs)
     }
 
     /// A count whose items take `itemSize` bytes each; rejects counts the remaining bytes

@@ -77,13 +77,7 @@ public struct Proof: Sendable, Equatable {
         w.u64(powNonce)
         for group in [traceOpenings, friOpenings] {
             w.u8(UInt8(group.count))
-            for o in group {
-                w.u32(UInt32(o.rowCount))
-                w.u32(UInt32(o.width))
-                for v in o.values { w.field(v) }
-                w.u32(UInt32(o.siblings.count))
-                for s in o.siblings { w.digest(s) }
-            }
+            for o in group { w.opening(o) }
         }
         return w.data
     }
@@ -132,23 +126,7 @@ public struct Proof: Sendable, Equatable {
         for name in ["trace openings", "FRI openings"] {
             let count = Int(try r.u8(name))
             var g: [BatchOpening] = []
-            for _ in 0..<count {
-                let rows = try r.count32("opened rows", itemSize: 0)
-                let width = try r.count32("row width", itemSize: 0)
-                guard rows > 0, width > 0 else { throw .malformedProof("empty opening") }
-                let (cells, overflow) = rows.multipliedReportingOverflow(by: width)
-                guard !overflow, cells <= r.remaining / 4 else {
-                    throw .malformedProof("\(rows) rows of \(width) values do not fit in the proof")
-                }
-                var values: [KoalaBear] = []
-                values.reserveCapacity(cells)
-                for _ in 0..<cells { values.append(try r.field("opened value")) }
-                let sibCount = try r.count32("siblings", itemSize: 32)
-                var sibs: [Digest] = []
-                sibs.reserveCapacity(sibCount)
-                for _ in 0..<sibCount { sibs.append(try r.digest("sibling")) }
-                g.append(BatchOpening(width: width, values: values, siblings: sibs))
-            }
+            for _ in 0..<count { g.append(try r.opening()) }
             groups.append(g)
         }
         traceOpenings = groups[0]

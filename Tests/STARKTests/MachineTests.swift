@@ -184,3 +184,36 @@ struct MachineTests {
         }
     }
 }
+
+@Suite("Machine proof encoding")
+struct MachineProofEncodingTests {
+    @Test func roundTripsAndRefusesEveryCorruption() throws {
+        let tables = MachineTests.tables()
+        let proof = try MachineTests.prove(tables)
+        let bytes = proof.serialized()
+        #expect(try MachineProof(bytes: bytes) == proof)
+        try Machine.verify(tables.map(\.air), proofBytes: bytes, publicInputs: tables.map(\.publicInputs),
+                           publicInteractions: MachineTests.publicIO(MachineTests.io), config: MachineTests.config)
+        #expect(throws: StarkError.self) { try MachineProof(bytes: bytes, maxSize: bytes.count - 1) }
+        #expect(throws: StarkError.self) { try MachineProof(bytes: bytes + [0]) }
+        var wrongVersion = bytes
+        wrongVersion[0] = 2
+        #expect(throws: StarkError.self) { try MachineProof(bytes: wrongVersion) }
+        // Random byte flips and truncations: a typed error from decoding or verification,
+        // never a crash, never an accepted proof.
+        var rng = TestRNG(seed: 0x5eed)
+        for trial in 0..<300 {
+            var b = bytes
+            if trial % 3 == 0 {
+                b.removeLast(Int(rng.next() % UInt64(b.count)) + 1)
+            } else {
+                let i = Int(rng.next() % UInt64(b.count))
+                b[i] ^= UInt8(truncatingIfNeeded: rng.next() | 1)
+            }
+            #expect(throws: StarkError.self, "trial \(trial)") {
+                try Machine.verify(tables.map(\.air), proofBytes: b, publicInputs: tables.map(\.publicInputs),
+                                   publicInteractions: MachineTests.publicIO(MachineTests.io), config: MachineTests.config)
+            }
+        }
+    }
+}

@@ -30,7 +30,7 @@ let package = Package(
         //   4 consensus     Consensus (the ABCI-shaped seam; proof of authority drives it)
         //   5 node          Node (bootstrap, sealer loop, committed-block feed)
         //   6 interfaces    RPC, ProverNetClient, ProverNetCLI, provernet
-        //   zkVM beside them: RISCV (executor), KoalaBear → STARK (proof system)
+        //   zkVM beside them: RISCV (executor), KoalaBear → STARK (proof system) → ZKVMProver
         //   dev only        Benchmarks, DevTools, STARKExamples, CNTTReference, CGuestReference
 
         // MARK: 1 Foundation: C libraries from Debian, then the primitives
@@ -100,6 +100,8 @@ let package = Package(
         .target(name: "RISCV", dependencies: ["Keccak", "Primitives"]),
         .target(name: "KoalaBear", dependencies: ["Locking"]),
         .target(name: "STARK", dependencies: ["KoalaBear", "Hashing", "Locking"]),
+        // The RV32IM prover: the machine's chips and buses over the STARK (docs/zkvm.md).
+        .target(name: "ZKVMProver", dependencies: ["RISCV", "STARK", "KoalaBear"]),
 
         // MARK: Dev only: benchmarks, crash harness, example AIRs, C references
         // Example AIRs (Fibonacci, range check, permutation, XOR) for the STARK tests and benchmarks.
@@ -155,6 +157,7 @@ let package = Package(
         .testTarget(name: "RISCVTests", dependencies: ["TestSupport", "RISCV", "Keccak", "Hashing"]),
         .testTarget(name: "KoalaBearTests", dependencies: ["TestSupport", "KoalaBear"]),
         .testTarget(name: "STARKTests", dependencies: ["TestSupport", "STARK", "STARKExamples", "KoalaBear"]),
+        .testTarget(name: "ZKVMProverTests", dependencies: ["TestSupport", "ZKVMProver", "STARK", "KoalaBear"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,0 +1,102 @@
+import KoalaBear
+import STARK
+import Testing
+import TestSupport
+@testable import ZKVMProver
+
+/// Sends the operations it lists to the ALU bus (a stand-in for the CPU table).
+struct ALURequests: AIR {
+    var name: String { "alu-requests" }
+    var mainWidth: Int { 8 }  // op, a₀ a₁ b₀ b₁ c₀ c₁, multiplicity
+    func constraints(_ b: ConstraintBuilder) {
+        b.send(VMBus.alu, values: (0..<7).map { b.main($0) }, multiplicity: b.main(7))
+    }
+
+    static func trace(_ rows: [AddSubChip.Row]) -> ColumnMatrix {
+        var n = 2
+        while n < rows.count { n *= 2 }
+        var m = ColumnMatrix(width: 8, height: n)
+        for (r, row) in rows.enumerated() {
+            let v: [UInt32] = [row.op.rawValue, row.a & 0xffff, row.a >> 16, row.b & 0xffff, row.b >> 16, row.c & 0xffff, row.c >> 16, 1]
+            for (c, x) in v.enumerated() { m[r, c] = KoalaBear(x) }
+        }
+        return m
+    }
+}
+
+@Suite("ZKVM chips", .tags(.slow), .disabled(if: Quick.enabled, Quick.reason))
+struct ChipTests {
+    static let config = StarkConfig(fri: FRIConfig(logBlowup: 2, numQueries: 16, proofOfWorkBits: 2))
+
+    static let cases: [(ALUOp, UInt32, UInt32)] = [
+        (.add, 1, 2), (.add, 0xffff_ffff, 1), (.add, 0x8000_0000, 0x8000_0000), (.add, 0xffff, 0x1), (.add, 0x1234_5678, 0x9abc_def0),
+        (.sub, 0, 1), (.sub, 5, 3), (.sub, 0x8000_0000, 1), (.sub, 0x1_0000, 1), (.sub, 0xffff_ffff, 0xffff_ffff),
+    ]
+
+    static func machine(_ rows: [AddSubChip.Row], chipRows: [AddSubChip.Row]? = nil) -> [MachineTable] {
+        var counts = LookupCounts()
+        let chip = AddSubChip.trace(chipRows ?? rows, counts: &counts)
+        return [MachineTable(air: ALURequests(), trace: ALURequests.trace(rows)), MachineTable(air: AddSubChip(), trace: chip)]
+            + counts.tables
+    }
+
+    static func proveAndVerify(_ tables: [MachineTable], check: Bool = true) throws {
+        var c = config
+        c.checkConstraints = check
+        let proof = try Machine.prove(tables, config: c)
+        try Machine.verify(tables.map(\.air), proof: proof, publicInputs: tables.map(\.publicInputs), config: config)
+    }
+
+    @Test func addAndSubMatchTheExecutorIncludingWraparound() throws {
+        let rows = ChipTests.cases.map { AddSubChip.Row(op: $0.0, a: $0.1, b: $0.2, c: $0.0.apply($0.1, $0.2)) }
+        try ChipTests.proveAndVerify(ChipTests.machine(rows))
+    }
+
+    /// A wrong result cannot be proven: the chip's constraints break, or, with a result that
+    /// satisfies them mod p but is no 32-bit value, its range check does.
+    @Test func wrongResultsFail() throws {
+        var rows = ChipTests.cases.map { AddSubChip.Row(op: $0.0, a: $0.1, b: $0.2, c: $0.0.apply($0.1, $0.2)) }
+        rows[1].c = 1  // 0xffffffff + 1 is 0, not 1
+        let tables = ChipTests.machine(rows)
+        #expect(throws: StarkError.self) { try ChipTests.proveAndVerify(tables) }
+        #expect(throws: StarkError.self) { try ChipTests.proveAndVerify(tables, check: false) }
+        // The requests and the chip disagree: the ALU bus does not balance.
+        let honest = ChipTests.cases.map { AddSubChip.Row(op: $0.0, a: $0.1, b: $0.2, c: $0.0.apply($0.1, $0.2)) }
+        var claimed = honest
+        claimed[0].c = 4
+        #expect(throws: StarkError.self) { try ChipTests.proveAndVerify(ChipTests.machine(claimed, chipRows: honest), check: false) }
+    }
+}
+
+/// Sends byte operations (a stand-in for the bitwise chip).
+struct ByteRequests: AIR {
+    var name: String { "byte-requests" }
+    var mainWidth: Int { 5 }  // op, a, b, c, multiplicity
+    func constraints(_ b: ConstraintBuilder) {
+        b.send(VMBus.byte, values: (0..<4).map { b.main($0) }, multiplicity: b.main(4))
+    }
+}
+
+@Suite("ZKVM byte table", .tags(.slow), .disabled(if: Quick.enabled, Quick.reason))
+struct ByteTableTests {
+    @Test func byteOperationsAreLookedUp() throws {
+        let ops: [(ByteOp, UInt32, UInt32)] = [(.and, 0xf0, 0x3c), (.or, 0x01, 0x80), (.xor, 0xff, 0x0f), (.lessThan, 3, 200),
+                                               (.lessThan, 200, 3), (.xor, 0, 0), (.and, 255, 255), (.or, 0, 0)]
+        func tables(_ results: [UInt32]) -> [MachineTable] {
+            var counts = LookupCounts()
+            var m = ColumnMatrix(width: 5, height: ops.count)
+            for (r, (op, a, b)) in ops.enumerated() {
+                for (c, v) in [op.rawValue, a, b, results[r], 1].enumerated() { m[r, c] = KoalaBear(v) }
+                counts.byteOp(op, a, b)
+            }
+            return [MachineTable(air: ByteRequests(), trace: m)] + counts.tables
+        }
+        let honest = ops.map { $0.0.apply($0.1, $0.2) }
+        let t = tables(honest)
+        #expect(t.count == 2, "only the byte table answered")
+        try ChipTests.proveAndVerify(t)
+        var wrong = honest
+        wrong[2] = 0xf1
+        #expect(throws: StarkError.self) { try ChipTests.proveAndVerify(tables(wrong), check: false) }
+    }
+}

@@ -3,15 +3,32 @@ import STARK
 
 /// The ALU operations on ``VMBus/alu``.
 public enum ALUOp: UInt32, CaseIterable, Sendable {
-    case add = 0, sub = 1
+    case add = 0, sub = 1, and = 2, or = 3, xor = 4, slt = 5, sltu = 6
 
-    /// What the executor computes.
+    /// What the executor computes (RV32I's ADD, SUB, AND, OR, XOR, SLT, SLTU).
     public func apply(_ a: UInt32, _ b: UInt32) -> UInt32 {
         switch self {
         case .add: return a &+ b
         case .sub: return a &- b
+        case .and: return a & b
+        case .or: return a | b
+        case .xor: return a ^ b
+        case .slt: return Int32(bitPattern: a) < Int32(bitPattern: b) ? 1 : 0
+        case .sltu: return a < b ? 1 : 0
         }
     }
+}
+
+/// The limbs an ALU tuple carries: (opcode, a₀, a₁, b₀, b₁, c₀, c₁).
+func aluTuple(_ op: ALUOp, _ a: UInt32, _ b: UInt32, _ c: UInt32) -> [UInt32] {
+    [op.rawValue, a & 0xffff, a >> 16, b & 0xffff, b >> 16, c & 0xffff, c >> 16]
+}
+
+/// The smallest power of two ≥ max(count, 2).
+func paddedHeight(_ count: Int) -> Int {
+    var n = 2
+    while n < count { n *= 2 }
+    return n
 }
 
 /// 32-bit addition and subtraction modulo 2^32 on 16-bit limbs (x = x₀ + 2^16·x₁), one
@@ -67,8 +84,7 @@ public struct AddSubChip: AIR {
 
     /// The chip's trace for `rows` (padded to a power of two ≥ 2), recording its range checks.
     public static func trace(_ rows: [Row], counts: inout LookupCounts) -> ColumnMatrix {
-        let n = max(2, 1 << (64 - UInt64(max(rows.count, 1) - 1).leadingZeroBitCount))
-        var m = ColumnMatrix(width: 10, height: rows.count <= 1 ? 2 : n)
+        var m = ColumnMatrix(width: 10, height: paddedHeight(rows.count))
         for (r, row) in rows.enumerated() {
             let (x, y) = row.op == .add ? (row.a, row.b) : (row.b, row.c)  // x + y = z + carry·2^32
             let lo = (x & 0xffff) + (y & 0xffff)

@@ -10,4 +10,9 @@ public enum VMBus {
     /// (opcode, a₀, a₁, b₀, b₁, c₀, c₁): a 32-bit ALU operation on 16-bit limbs (a ∘ b = c),
     /// answered by the ALU chips.
     public static let alu = Bus(102, "alu")
+    /// (address, value₀, value₁, timestamp): offline memory checking. Each access receives the
+    /// word as its previous access left it and sends it back as it leaves it;
+    /// ``MemoryBoundaryChip`` (and, for the program image, the verifier) puts each word's
+    /// initial value at timestamp 0 and takes its final one.
+    public static let memory = Bus(103, "memory")
 }

@@ -4,6 +4,7 @@ import STARK
 /// The ALU operations on ``VMBus/alu``.
 public enum ALUOp: UInt32, CaseIterable, Sendable {
     case add = 0, sub = 1, and = 2, or = 3, xor = 4, slt = 5, sltu = 6
+    case mul = 7, mulh = 8, mulhsu = 9, mulhu = 10
 
     /// What the executor computes (RV32I's ADD, SUB, AND, OR, XOR, SLT, SLTU).
     public func apply(_ a: UInt32, _ b: UInt32) -> UInt32 {
@@ -15,6 +16,10 @@ public enum ALUOp: UInt32, CaseIterable, Sendable {
         case .xor: return a ^ b
         case .slt: return Int32(bitPattern: a) < Int32(bitPattern: b) ? 1 : 0
         case .sltu: return a < b ? 1 : 0
+        case .mul: return a &* b
+        case .mulh: return UInt32(truncatingIfNeeded: (Int64(Int32(bitPattern: a)) * Int64(Int32(bitPattern: b))) >> 32)
+        case .mulhsu: return UInt32(truncatingIfNeeded: (Int64(Int32(bitPattern: a)) * Int64(b)) >> 32)
+        case .mulhu: return UInt32(truncatingIfNeeded: (UInt64(a) * UInt64(b)) >> 32)
         }
     }
 }

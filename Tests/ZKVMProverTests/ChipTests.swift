@@ -148,3 +148,31 @@ struct BitwiseAndCompareTests {
         }
     }
 }
+
+@Suite("ZKVM multiplication chip", .tags(.slow), .disabled(if: Quick.enabled, Quick.reason))
+struct MulChipTests {
+    static func tables(_ requests: [AddSubChip.Row], chip: [AddSubChip.Row]? = nil) -> [MachineTable] {
+        var counts = LookupCounts()
+        let mul = MulChip.trace(chip ?? requests, counts: &counts)
+        return [MachineTable(air: ALURequests(), trace: ALURequests.trace(requests)), MachineTable(air: MulChip(), trace: mul)]
+            + counts.tables
+    }
+
+    @Test func theFourMultiplicationsMatchTheExecutor() throws {
+        // The RISC-V spec's examples: MULH of two negatives, MULHSU with a negative signed operand.
+        #expect(ALUOp.mulh.apply(0xffff_ffff, 0xffff_ffff) == 0 && ALUOp.mulhu.apply(0xffff_ffff, 0xffff_ffff) == 0xffff_fffe)
+        #expect(ALUOp.mulhsu.apply(0xffff_ffff, 0xffff_ffff) == 0xffff_ffff && ALUOp.mul.apply(0xffff_ffff, 0xffff_ffff) == 1)
+        var rows: [AddSubChip.Row] = []
+        for op in MulChip.ops {
+            for (i, a) in BitwiseAndCompareTests.words.enumerated() {
+                let b = BitwiseAndCompareTests.words[(i * 7 + 3) % BitwiseAndCompareTests.words.count]
+                rows.append(AddSubChip.Row(op: op, a: a, b: b, c: op.apply(a, b)))
+            }
+        }
+        try ChipTests.proveAndVerify(MulChipTests.tables(rows))
+        // A wrong high word, answered by an honest chip: the ALU bus does not balance.
+        var claimed = rows
+        claimed[14].c ^= 0x100
+        #expect(throws: StarkError.self) { try ChipTests.proveAndVerify(MulChipTests.tables(claimed, chip: rows), check: false) }
+    }
+}

@@ -116,41 +116,8 @@ extension STARK {
 
         // Constraint identity at ζ.
         let ood = proof.oodValues
-        var k = 0
-        func take(_ count: Int) -> [KoalaBearExt] {
-            defer { k += count }
-            return Array(ood[k..<(k + count)])
-        }
-        let mainZ = take(system.mainWidth)
-        let preZ = take(system.preprocessedWidth)
-        let auxZ = take(system.auxWidth)
-        let quotZ = take(system.quotientChunks)
-        var mainZN = [KoalaBearExt](repeating: .zero, count: system.mainWidth)
-        for c in system.mainNext { mainZN[c] = take(1)[0] }
-        var preZN = [KoalaBearExt](repeating: .zero, count: system.preprocessedWidth)
-        for c in system.preprocessedNext { preZN[c] = take(1)[0] }
-        var auxZN = [KoalaBearExt](repeating: .zero, count: system.auxWidth)
-        for c in system.auxNext { auxZN[c] = take(1)[0] }
-        let point = ConstraintSystem.PointValues(main: mainZ, mainNext: mainZN, preprocessed: preZ,
-                                                 preprocessedNext: preZN, aux: auxZ, auxNext: auxZN,
-                                                 publicInputs: publicInputs, challenges: challenges,
-                                                 cumulativeSum: cumulativeSum)
-        let acc = system.combinedAtPoint(point, lambda: lambda)
-        let nInv = KoalaBear(UInt32(n)).inverseOrZero
-        let omegaInvN = omegaN.inverseOrZero
-        guard let firstInv = (zeta - KoalaBear.one).inverse, let lastInv = (zeta - omegaInvN).inverse else {
-            throw .verificationFailed("the out-of-domain point lies in the domain")
-        }
-        let lhs = acc[0] + acc[1] * (zeta - omegaInvN) + acc[2] * zh * firstInv * nInv + acc[3] * zh * lastInv * nInv
-        var quotientAtZeta = KoalaBearExt.zero
-        var zetaPow = KoalaBearExt.one
-        for q in quotZ {
-            quotientAtZeta += zetaPow * q
-            zetaPow *= zetaN
-        }
-        guard lhs == zh * quotientAtZeta else {
-            throw .verificationFailed("the constraints do not hold at the out-of-domain point")
-        }
+        try Machine.checkConstraints(system: system, logN: logN, ood: ood, publicInputs: publicInputs, challenges: challenges,
+                                     cumulativeSum: cumulativeSum, lambda: lambda, zeta: zeta, table: 0)
 
         // DEEP and FRI challenges.
         let gamma = t.sampleExt()

@@ -267,10 +267,11 @@ public enum Machine {
 
     /// Splits the quotient's values (bit-reversed on shift·K_{n·D}) into D chunks of degree < n:
     /// the coefficient matrix (column 4c + j: coefficient j of chunk c) and each chunk's
-    /// extension coefficients.
+    /// extension coefficients. Shared by the single-table prover and the machine.
     static func splitQuotient(_ values: [KoalaBearExt], chunks d: Int, n: Int, shift: KoalaBear,
                               backend: any ProverBackend, threads: Int) -> (ColumnMatrix, [[KoalaBearExt]]) {
         let m = n * d
+        // Interpolate each coordinate of the extension values, then cut into D chunks of n.
         var comps = [KoalaBear](repeating: .zero, count: 4 * m)
         comps.withUnsafeMutableBufferPointer { cb in
             values.withUnsafeBufferPointer { qb in
@@ -289,24 +290,44 @@ public enum Machine {
         backend.interpolateCoset(&comps, columns: 4, height: m, shift: shift)
         var storage: [KoalaBear] = []
         storage.reserveCapacity(4 * m)
-        var ext: [[KoalaBearExt]] = []
+        var ext = [[KoalaBearExt]](repeating: [], count: d)
         for chunk in 0..<d {
             for j in 0..<4 { storage.append(contentsOf: comps[(j * m + chunk * n)..<(j * m + (chunk + 1) * n)]) }
-            let base = chunk * n
-            ext.append((0..<n).map { k in
-                KoalaBearExt(comps[base + k], comps[m + base + k], comps[2 * m + base + k], comps[3 * m + base + k])
-            })
+            var e = [KoalaBearExt](repeating: .zero, count: n)
+            e.withUnsafeMutableBufferPointer { eb in
+                comps.withUnsafeBufferPointer { cb in
+                    let ep = UnsafeTransfer(eb.baseAddress!), c = UnsafeTransfer(cb.baseAddress!)
+                    let base = chunk * n
+                    Parallel.chunks(n, threads: threads, minChunk: 1 << 14) { r in
+                        for k in r {
+                            ep.value[k] = KoalaBearExt(c.value[base + k], c.value[m + base + k],
+                                                       c.value[2 * m + base + k], c.value[3 * m + base + k])
+                        }
+                    }
+                }
+            }
+            ext[chunk] = e
         }
         return (ColumnMatrix(width: 4 * d, height: n, values: storage), ext)
     }
 
     /// A table's out-of-domain values, in the order the verifier reads them.
     static func openings(of w: TableWork, at zeta: KoalaBearExt, threads: Int) throws(StarkError) -> [KoalaBearExt] {
-        let n = 1 << w.logN
-        let zetaNext = zeta * KoalaBear.twoAdicGenerator(logN: w.logN)
+        try outOfDomainValues(system: w.system, trace: w.trace, preprocessed: w.key.preprocessed, aux: w.aux,
+                              quotientCoefficients: w.quotientCoefficients, logN: w.logN, at: zeta, threads: threads)
+    }
+
+    /// The out-of-domain values of one table: main, preprocessed, LogUp and quotient columns at
+    /// ζ, then the columns used on the next row at ζ·ω. Shared by the single-table prover and the
+    /// machine.
+    static func outOfDomainValues(system sys: ConstraintSystem, trace: ColumnMatrix, preprocessed: ColumnMatrix?,
+                                  aux: ColumnMatrix?, quotientCoefficients: [[KoalaBearExt]], logN: Int, at zeta: KoalaBearExt,
+                                  threads: Int) throws(StarkError) -> [KoalaBearExt] {
+        let n = 1 << logN
+        let zetaNext = zeta * KoalaBear.twoAdicGenerator(logN: logN)
         guard zeta.pow(UInt64(n)) != .one,
-              let wZ = PolynomialEvaluation.barycentricWeights(logN: w.logN, at: zeta, threads: threads),
-              let wZN = PolynomialEvaluation.barycentricWeights(logN: w.logN, at: zetaNext, threads: threads) else {
+              let wZ = PolynomialEvaluation.barycentricWeights(logN: logN, at: zeta, threads: threads),
+              let wZN = PolynomialEvaluation.barycentricWeights(logN: logN, at: zetaNext, threads: threads) else {
             throw .invalidTrace("internal: the out-of-domain point fell into a trace domain")
         }
         func base(_ weights: [KoalaBearExt], _ m: ColumnMatrix, _ c: Int) -> KoalaBearExt {
@@ -321,15 +342,14 @@ public enum Machine {
             for j in 0..<4 { acc += KoalaBearExt.basis(j) * base(weights, m, 4 * c + j) }
             return acc
         }
-        let sys = w.system
         var ood: [KoalaBearExt] = []
-        for c in 0..<sys.mainWidth { ood.append(base(wZ, w.trace, c)) }
-        if let pre = w.key.preprocessed { for c in 0..<sys.preprocessedWidth { ood.append(base(wZ, pre, c)) } }
-        if let aux = w.aux { for c in 0..<sys.auxWidth { ood.append(ext(wZ, aux, c)) } }
-        for chunk in w.quotientCoefficients { ood.append(STARK.hornerParallel(chunk, at: zeta, threads: threads)) }
-        for c in sys.mainNext { ood.append(base(wZN, w.trace, c)) }
-        if let pre = w.key.preprocessed { for c in sys.preprocessedNext { ood.append(base(wZN, pre, c)) } }
-        if let aux = w.aux { for c in sys.auxNext { ood.append(ext(wZN, aux, c)) } }
+        for c in 0..<sys.mainWidth { ood.append(base(wZ, trace, c)) }
+        if let pre = preprocessed { for c in 0..<sys.preprocessedWidth { ood.append(base(wZ, pre, c)) } }
+        if let aux { for c in 0..<sys.auxWidth { ood.append(ext(wZ, aux, c)) } }
+        for chunk in quotientCoefficients { ood.append(STARK.hornerParallel(chunk, at: zeta, threads: threads)) }
+        for c in sys.mainNext { ood.append(base(wZN, trace, c)) }
+        if let pre = preprocessed { for c in sys.preprocessedNext { ood.append(base(wZN, pre, c)) } }
+        if let aux { for c in sys.auxNext { ood.append(ext(wZN, aux, c)) } }
         return ood
     }
 }
@@ -443,16 +463,8 @@ extension Machine {
             if let r = tp.auxRoot { widths.append(4 * system.auxWidth); roots.append(r) }
             widths.append(4 * system.quotientChunks)
             roots.append(tp.quotientRoot)
-            for (k, o) in tp.openings.enumerated() {
-                guard o.width == widths[k], o.rowCount == rows.count, o.values.count == rows.count * widths[k] else {
-                    throw .verificationFailed("table \(i): opening \(k) has the wrong shape")
-                }
-                let digests = (0..<rows.count).map { MerkleTree.leafDigest(o.row($0), hasher: hasher) }
-                guard MerkleTree.verifyBatch(root: roots[k], depth: logLDE, indices: rows, leaves: digests,
-                                             siblings: o.siblings, hasher: hasher) else {
-                    throw .verificationFailed("table \(i): opening \(k): Merkle authentication failed")
-                }
-            }
+            try STARK.checkOpenings(tp.openings, widths: widths, roots: roots, rows: rows, depth: logLDE, hasher: hasher,
+                                    label: "table \(i): opening")
             let preIndex = preRoots[i] != nil ? 1 : nil
             let auxIndex = tp.auxRoot != nil ? (preRoots[i] != nil ? 2 : 1) : nil
             let qIndex = tp.openings.count - 1

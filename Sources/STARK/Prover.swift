@@ -170,47 +170,8 @@ public enum STARK {
                               challenges: challenges, cumulativeSum: cumulativeSum, lambda: lambda)
         let qValues = backend.evaluateQuotient(job)
         timer.mark("quotient eval")
-        let d = system.quotientChunks
-        let m = n * d
-        // Interpolate each coefficient of the extension values, then split into D chunks of n:
-        // column 4c + j of `qCoeffs` holds coefficient j of chunk c.
-        var comps = [KoalaBear](repeating: .zero, count: 4 * m)
-        var extCoeffs = [[KoalaBearExt]](repeating: [], count: d)
-        comps.withUnsafeMutableBufferPointer { cb in
-            qValues.withUnsafeBufferPointer { qb in
-                let c = UnsafeTransfer(cb.baseAddress!), q = UnsafeTransfer(qb.baseAddress!)
-                Parallel.chunks(m, threads: threads, minChunk: 1 << 14) { r in
-                    for i in r {
-                        let v = q.value[i]
-                        c.value[i] = v.c0
-                        c.value[m + i] = v.c1
-                        c.value[2 * m + i] = v.c2
-                        c.value[3 * m + i] = v.c3
-                    }
-                }
-            }
-        }
-        backend.interpolateCoset(&comps, columns: 4, height: m, shift: shift)
-        var qStorage: [KoalaBear] = []
-        qStorage.reserveCapacity(4 * m)
-        for chunk in 0..<d {
-            for j in 0..<4 { qStorage.append(contentsOf: comps[(j * m + chunk * n)..<(j * m + (chunk + 1) * n)]) }
-            var e = [KoalaBearExt](repeating: .zero, count: n)
-            e.withUnsafeMutableBufferPointer { eb in
-                comps.withUnsafeBufferPointer { cb in
-                    let ep = UnsafeTransfer(eb.baseAddress!), c = UnsafeTransfer(cb.baseAddress!)
-                    let base = chunk * n
-                    Parallel.chunks(n, threads: threads, minChunk: 1 << 14) { r in
-                        for k in r {
-                            ep.value[k] = KoalaBearExt(c.value[base + k], c.value[m + base + k],
-                                                       c.value[2 * m + base + k], c.value[3 * m + base + k])
-                        }
-                    }
-                }
-            }
-            extCoeffs[chunk] = e
-        }
-        let qCoeffs = ColumnMatrix(width: 4 * d, height: n, values: qStorage)
+        let (qCoeffs, extCoeffs) = Machine.splitQuotient(qValues, chunks: system.quotientChunks, n: n, shift: shift,
+                                                         backend: backend, threads: threads)
         timer.mark("quotient split")
         let qLDE = backend.extendCoefficients(qCoeffs, logBlowup: logB, shift: shift, scale: .one)
         timer.mark("quotient LDE")
@@ -220,33 +181,12 @@ public enum STARK {
 
         // Out-of-domain point.
         let zeta = t.sampleExt()
-        let omegaN = KoalaBear.twoAdicGenerator(logN: logN)
-        let zetaNext = zeta * omegaN
-        guard !zeta.isInBaseField, zeta.pow(UInt64(n)) != .one,
-              let wZ = PolynomialEvaluation.barycentricWeights(logN: logN, at: zeta, threads: threads),
-              let wZN = PolynomialEvaluation.barycentricWeights(logN: logN, at: zetaNext, threads: threads) else {
-            throw .invalidTrace("internal: the out-of-domain point fell into the domain (probability ~2^-90)")
+        let zetaNext = zeta * KoalaBear.twoAdicGenerator(logN: logN)
+        guard !zeta.isInBaseField else {
+            throw .invalidTrace("internal: the out-of-domain point fell into the base field (probability ~2^-90)")
         }
-        func evalBase(_ w: [KoalaBearExt], _ mtx: ColumnMatrix, _ c: Int) -> KoalaBearExt {
-            w.withUnsafeBufferPointer { wb in
-                mtx.values.withUnsafeBufferPointer { vb in
-                    PolynomialEvaluation.dot(wb, UnsafeBufferPointer(rebasing: vb[(c * n)..<((c + 1) * n)]))
-                }
-            }
-        }
-        func evalExtColumn(_ w: [KoalaBearExt], _ mtx: ColumnMatrix, _ c: Int) -> KoalaBearExt {
-            var acc = KoalaBearExt.zero
-            for j in 0..<4 { acc += KoalaBearExt.basis(j) * evalBase(w, mtx, 4 * c + j) }
-            return acc
-        }
-        var ood: [KoalaBearExt] = []
-        for c in 0..<system.mainWidth { ood.append(evalBase(wZ, trace, c)) }
-        if let pre = pk.preprocessed { for c in 0..<system.preprocessedWidth { ood.append(evalBase(wZ, pre, c)) } }
-        if let aux { for c in 0..<system.auxWidth { ood.append(evalExtColumn(wZ, aux, c)) } }
-        for chunk in 0..<d { ood.append(hornerParallel(extCoeffs[chunk], at: zeta, threads: threads)) }
-        for c in system.mainNext { ood.append(evalBase(wZN, trace, c)) }
-        if let pre = pk.preprocessed { for c in system.preprocessedNext { ood.append(evalBase(wZN, pre, c)) } }
-        if let aux { for c in system.auxNext { ood.append(evalExtColumn(wZN, aux, c)) } }
+        let ood = try Machine.outOfDomainValues(system: system, trace: trace, preprocessed: pk.preprocessed, aux: aux,
+                                                quotientCoefficients: extCoeffs, logN: logN, at: zeta, threads: threads)
         for v in ood { t.absorb(v) }
         timer.mark("OOD")
 

@@ -143,16 +143,8 @@ extension STARK {
         if let preRoot { roots.append(preRoot) }
         if let a = proof.auxRoot { roots.append(a) }
         roots.append(proof.quotientRoot)
-        for (i, o) in proof.traceOpenings.enumerated() {
-            guard o.width == widths[i], o.rowCount == unique.count, o.values.count == unique.count * widths[i] else {
-                throw .verificationFailed("trace opening \(i) has the wrong shape")
-            }
-            let digests = (0..<unique.count).map { MerkleTree.leafDigest(o.row($0), hasher: hasher) }
-            guard MerkleTree.verifyBatch(root: roots[i], depth: logLDE, indices: unique, leaves: digests,
-                                         siblings: o.siblings, hasher: hasher) else {
-                throw .verificationFailed("trace opening \(i): Merkle authentication failed")
-            }
-        }
+        try checkOpenings(proof.traceOpenings, widths: widths, roots: roots, rows: unique, depth: logLDE, hasher: hasher,
+                          label: "trace opening")
         let preIndex = system.preprocessedWidth > 0 ? 1 : nil
         let auxIndex = system.hasLookups ? (system.preprocessedWidth > 0 ? 2 : 1) : nil
         let qIndex = treeCount - 1
@@ -205,5 +197,23 @@ public struct STARKVerifier<A: AIR>: Sendable {
     /// Decodes strictly, then verifies.
     public func verify(proofBytes: [UInt8], publicInputs: [KoalaBear]) throws(StarkError) {
         try verify(try Proof(bytes: proofBytes), publicInputs: publicInputs)
+    }
+}
+
+extension STARK {
+    /// Checks row openings of several trees at the same `rows`: each opening's shape (one row
+    /// of `widths[k]` values per index) and its Merkle authentication against `roots[k]`.
+    static func checkOpenings(_ openings: [BatchOpening], widths: [Int], roots: [Digest], rows: [Int], depth: Int,
+                              hasher: any MerkleHasher, label: String) throws(StarkError) {
+        for (k, o) in openings.enumerated() {
+            guard o.width == widths[k], o.rowCount == rows.count, o.values.count == rows.count * widths[k] else {
+                throw .verificationFailed("\(label) \(k) has the wrong shape")
+            }
+            let digests = (0..<rows.count).map { MerkleTree.leafDigest(o.row($0), hasher: hasher) }
+            guard MerkleTree.verifyBatch(root: roots[k], depth: depth, indices: rows, leaves: digests,
+                                         siblings: o.siblings, hasher: hasher) else {
+                throw .verificationFailed("\(label) \(k): Merkle authentication failed")
+            }
+        }
     }
 }

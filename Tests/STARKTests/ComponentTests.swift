@@ -115,12 +115,23 @@ func Hashing_sha256(_ b: [UInt8]) -> [UInt8] { SHA256.hash(b) }
     /// Runs the FRI prover (optionally tolerating a high-degree input by truncating the final
     /// polynomial, as a cheating prover would) and the verifier.
     func run(_ word: [KoalaBearExt], logDegree: Int, config: FRIConfig, cheat: Bool) throws {
+        try runFRI(word, rollIns: [:], logDegrees: [logDegree], config: config, cheat: cheat)
+    }
+
+    /// Mixed heights: a codeword of a smaller degree rolled in where folding reaches its size.
+    func runMixed(_ word: [KoalaBearExt], _ small: [KoalaBearExt], logDegrees: [Int], config: FRIConfig, cheat: Bool) throws {
+        try runFRI(word, rollIns: [small.count.trailingZeroBitCount: small], logDegrees: logDegrees, config: config, cheat: cheat)
+    }
+
+    /// The FRI prover on `word` with `rollIns` (by log size), then the verifier, which computes
+    /// each roll-in's value at a query from the query's index shifted to the roll-in's size.
+    func runFRI(_ word: [KoalaBearExt], rollIns: [Int: [KoalaBearExt]], logDegrees: [Int], config: FRIConfig, cheat: Bool) throws {
         let logDomain = word.count.trailingZeroBitCount
         var pt = Transcript(label: "fri-test")
-        let data = try FRI.commit(codeword: word, shift: STARK.cosetShift, logDegree: logDegree,
+        let data = try FRI.commit(codeword: word, rollIns: rollIns, shift: STARK.cosetShift, logDegrees: logDegrees,
                                   config: config, hasher: SHA256MerkleHasher(), backend: CPUBackend(threads: 2),
                                   transcript: &pt, truncateFinal: cheat)
-        let (arities, _) = config.schedule(logDegree: logDegree)
+        let (arities, _) = config.schedule(logDegrees: logDegrees)
         #expect(data.layers.count == arities.count)
         let nonce = pt.grind(bits: config.proofOfWorkBits, threads: 2)
         let queries = (0..<config.numQueries).map { _ in pt.sampleIndex(bits: logDomain) }
@@ -135,36 +146,10 @@ func Hashing_sha256(_ b: [UInt8]) -> [UInt8] { SHA256.hash(b) }
         for c in data.finalPolynomial { vt.absorb(c) }
         guard vt.checkGrinding(bits: config.proofOfWorkBits, nonce: nonce) else { throw StarkError.verificationFailed("pow") }
         let vq = (0..<config.numQueries).map { _ in vt.sampleIndex(bits: logDomain) }
-        try FRI.verifyQueries(queries: vq, initialValues: vq.map { word[$0] }, logDomain: logDomain, shift: STARK.cosetShift,
-                              arities: arities, betas: betas, roots: data.layers.map(\.tree.root),
+        let expectedRollIns = rollIns.mapValues { w in vq.map { w[$0 >> (logDomain - w.count.trailingZeroBitCount)] } }
+        try FRI.verifyQueries(queries: vq, initialValues: vq.map { word[$0] }, rollIns: expectedRollIns, logDomain: logDomain,
+                              shift: STARK.cosetShift, arities: arities, betas: betas, roots: data.layers.map(\.tree.root),
                               openings: openings, finalPolynomial: data.finalPolynomial, hasher: SHA256MerkleHasher())
-    }
-
-    /// Mixed heights: a codeword of a smaller degree rolled in where folding reaches its size.
-    func runMixed(_ word: [KoalaBearExt], _ small: [KoalaBearExt], logDegrees: [Int], config: FRIConfig, cheat: Bool) throws {
-        let logDomain = word.count.trailingZeroBitCount, logSmall = small.count.trailingZeroBitCount
-        var pt = Transcript(label: "fri-mixed")
-        let data = try FRI.commit(codeword: word, rollIns: [logSmall: small], shift: STARK.cosetShift, logDegrees: logDegrees,
-                                  config: config, hasher: SHA256MerkleHasher(), backend: CPUBackend(threads: 2),
-                                  transcript: &pt, truncateFinal: cheat)
-        let (arities, _) = config.schedule(logDegrees: logDegrees)
-        let nonce = pt.grind(bits: config.proofOfWorkBits, threads: 2)
-        let queries = (0..<config.numQueries).map { _ in pt.sampleIndex(bits: logDomain) }
-        let openings = FRI.open(data, queries: queries)
-        var vt = Transcript(label: "fri-mixed")
-        var betas: [KoalaBearExt] = []
-        for l in data.layers {
-            vt.absorb(l.tree.root)
-            betas.append(vt.sampleExt())
-        }
-        for c in data.finalPolynomial { vt.absorb(c) }
-        guard vt.checkGrinding(bits: config.proofOfWorkBits, nonce: nonce) else { throw StarkError.verificationFailed("pow") }
-        let vq = (0..<config.numQueries).map { _ in vt.sampleIndex(bits: logDomain) }
-        try FRI.verifyQueries(queries: vq, initialValues: vq.map { word[$0] },
-                              rollIns: [logSmall: vq.map { small[$0 >> (logDomain - logSmall)] }],
-                              logDomain: logDomain, shift: STARK.cosetShift, arities: arities, betas: betas,
-                              roots: data.layers.map(\.tree.root), openings: openings, finalPolynomial: data.finalPolynomial,
-                              hasher: SHA256MerkleHasher())
     }
 
     @Test func rollsInSmallerCodewords() throws {

@@ -13,7 +13,7 @@ import STARK
 public struct MulChip: AIR {
     public init() {}
     public var name: String { "alu-mul" }
-    public var mainWidth: Int { 36 }
+    public var mainWidth: Int { 34 }
 
     enum Col {
         static let a = 0, b = 4, p = 8, carry = 16, sa = 24, ra = 25, sb = 26, rb = 27, ea = 28, eb = 29
@@ -56,7 +56,7 @@ public struct MulChip: AIR {
 
     /// The chip's trace for `rows` (MUL, MULH, MULHSU or MULHU), recording its range checks.
     public static func trace(_ rows: [AddSubChip.Row], counts: inout LookupCounts) -> ColumnMatrix {
-        var m = ColumnMatrix(width: 36, height: paddedHeight(rows.count))
+        var m = ColumnMatrix(width: 34, height: paddedHeight(rows.count))
         for (r, row) in rows.enumerated() {
             guard let k = ops.firstIndex(of: row.op) else { preconditionFailure("\(row.op) is not a multiplication") }
             let sa = row.a >> 31, sb = row.b >> 31
@@ -72,7 +72,7 @@ public struct MulChip: AIR {
                 carry = sum >> 8
                 carries.append(UInt32(carry))
             }
-            var values = [UInt32](repeating: 0, count: 36)
+            var values = [UInt32](repeating: 0, count: 34)
             for i in 0..<4 {
                 values[Col.a + i] = ax[i]
                 values[Col.b + i] = bx[i]

@@ -107,7 +107,7 @@ let package = Package(
         // Example AIRs (Fibonacci, range check, permutation, XOR) for the STARK tests and benchmarks.
         .target(name: "STARKExamples", dependencies: ["STARK", "KoalaBear"]),
         // The kill -9 crash-consistency harness (`provernet debug-storage-stress`, hidden).
-        .target(name: "DevTools", dependencies: ["Storage"]),
+        .target(name: "DevTools", dependencies: ["Storage", "Primitives"]),
         // Benchmark reference only: the same NTT in plain C (-O2), for the `ntt` ratio.
         .target(name: "CNTTReference", cSettings: [.unsafeFlags(["-O2"])]),
         // Benchmark reference only: the example guests' C code (Tools/guest) built for the host, for `execute`.

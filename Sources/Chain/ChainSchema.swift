@@ -95,15 +95,10 @@ public enum ChainSchema {
     // MARK: Value codecs
 
     /// Encodes `number` as 8 bytes, big-endian (the form used in keys and number values).
-    public static func encode(_ number: UInt64) -> [UInt8] {
-        withUnsafeBytes(of: number.bigEndian) { Array($0) }
-    }
+    public static func encode(_ number: UInt64) -> [UInt8] { number.bigEndianBytes }
 
     /// Decodes an 8-byte big-endian number; `nil` if `bytes` is not 8 bytes long.
-    public static func decodeNumber<Bytes: Collection<UInt8>>(_ bytes: Bytes) -> UInt64? {
-        guard bytes.count == 8 else { return nil }
-        return bytes.reduce(0) { $0 << 8 | UInt64($1) }
-    }
+    public static func decodeNumber<Bytes: Collection<UInt8>>(_ bytes: Bytes) -> UInt64? { UInt64(bigEndianBytes: bytes) }
 
     /// Value of a ``txLookupKey(_:)`` entry: block number (8 bytes) + index in the block (4 bytes), big-endian.
     public static func txLookupValue(blockNumber: UInt64, index: UInt32) -> [UInt8] {

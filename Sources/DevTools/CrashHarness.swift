@@ -1,3 +1,4 @@
+import Primitives
 import Storage
 
 /// Crash-consistency harness for ``LevelDBStore``: one process writes generation-stamped batches
@@ -84,11 +85,8 @@ public enum CrashHarness {
 
 extension CrashHarness {
     /// A generation as 8 bytes, big-endian.
-    public static func encode(_ n: UInt64) -> [UInt8] { withUnsafeBytes(of: n.bigEndian) { Array($0) } }
+    public static func encode(_ n: UInt64) -> [UInt8] { n.bigEndianBytes }
 
     /// An 8-byte big-endian generation; nil for any other length.
-    public static func decodeNumber<Bytes: Collection<UInt8>>(_ bytes: Bytes) -> UInt64? {
-        guard bytes.count == 8 else { return nil }
-        return bytes.reduce(0) { $0 << 8 | UInt64($1) }
-    }
+    public static func decodeNumber<Bytes: Collection<UInt8>>(_ bytes: Bytes) -> UInt64? { UInt64(bigEndianBytes: bytes) }
 }

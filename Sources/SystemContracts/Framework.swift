@@ -201,7 +201,7 @@ func require(_ condition: Bool, _ reason: @autoclosure () -> String) throws(Reve
 /// under a contract's own key as an RLP list.
 enum BlockSchedule {
     /// A block number as a key part: 8 bytes, big-endian.
-    static func number(_ n: UInt64) -> [UInt8] { withUnsafeBytes(of: n.bigEndian) { Array($0) } }
+    static func number(_ n: UInt64) -> [UInt8] { n.bigEndianBytes }
 
     static func ids(_ state: WorldState, _ key: StateKey) throws -> [UInt256] {
         guard let raw = try state.get(key) else { return [] }

@@ -81,7 +81,7 @@ public final class ChainApplication: ABCIApplication {
             candidates = Array(candidates.prefix { bytes += $0.tx.encoded.count; return bytes <= maxTxBytes })
         }
         let executed = try chain.execute(parent: parent, transactions: candidates,
-                                         context: context(proposal, extraData: chain.genesis.extraData, building: true))
+                                         context: context(proposal, building: true))
         remember(executed, for: key(proposal, executed: executed))
         return executed.block.transactions
     }
@@ -143,8 +143,9 @@ public final class ChainApplication: ABCIApplication {
         guard p.height == parent.number + 1 else { throw ChainError.badNumber(expected: parent.number + 1, got: p.height) }
     }
 
-    private func context(_ p: BlockProposal, extraData: [UInt8], building: Bool) -> ExecutionContext {
-        ExecutionContext(timestamp: p.time, coinbase: p.proposer, extraData: extraData, skipsInvalid: building)
+    /// A header-less proposal's block carries the genesis `extraData`, as the sealer's does.
+    private func context(_ p: BlockProposal, building: Bool) -> ExecutionContext {
+        ExecutionContext(timestamp: p.time, coinbase: p.proposer, extraData: chain.genesis.extraData, skipsInvalid: building)
     }
 
     private func key(_ p: BlockProposal, parent: Header, transactions: [SignedTransaction]) -> ProposalKey {
@@ -192,7 +193,7 @@ public final class ChainApplication: ABCIApplication {
             }
         }
         return try chain.execute(parent: parent, transactions: txs,
-                                 context: context(p, extraData: chain.genesis.extraData, building: false))
+                                 context: context(p, building: false))
     }
 
     /// The `Error(string)` reason of revert data, or its hex.

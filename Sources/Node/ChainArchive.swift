@@ -29,8 +29,9 @@ public enum ChainArchive {
                               progress: (UInt64, UInt64) -> Void = { _, _ in }) throws -> ClosedRange<UInt64> {
         let last = min(to ?? chain.head.number, chain.head.number)
         guard from >= 1, from <= last else { throw Stopped("nothing to export: blocks \(from)...\(last)") }
-        FileManager.default.createFile(atPath: out, contents: nil)
-        guard let fh = FileHandle(forWritingAtPath: out) else { throw Stopped("cannot write \(out)") }
+        guard FileManager.default.createFile(atPath: out, contents: nil), let fh = FileHandle(forWritingAtPath: out) else {
+            throw Stopped("cannot write \(out)")
+        }
         defer { try? fh.close() }
         for n in from...last {
             guard let b = try chain.reader.certifiedBlock(number: n) else { throw ChainError.corrupt("block \(n) missing") }

@@ -51,11 +51,10 @@ public struct BidSecretStore: Sendable {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             let tmp = p + ".tmp"
             let bytes = Array(record.text.utf8)
-            guard let fh = FileHandle(forWritingAtPath: tmp) ?? {
-                FileManager.default.createFile(atPath: tmp, contents: nil)
-                return FileHandle(forWritingAtPath: tmp)
-            }() else { throw ClientError("cannot create \(tmp)") }
-            try fh.truncate(atOffset: 0)
+            // createFile empties an existing file.
+            guard FileManager.default.createFile(atPath: tmp, contents: nil), let fh = FileHandle(forWritingAtPath: tmp) else {
+                throw ClientError("cannot create \(tmp)")
+            }
             try fh.write(contentsOf: bytes)
             try fh.synchronize()
             try fh.close()

@@ -4,6 +4,9 @@
 // explained in docs/architecture.md); Tools/check_layers.py checks every import against them.
 import PackageDescription
 
+/// `-O` for a target in debug builds as well (hot numeric code the tests exercise heavily).
+let optimisedInDebug: [SwiftSetting] = [.unsafeFlags(["-O"], .when(configuration: .debug))]
+
 let package = Package(
     name: "ProverNet",
     platforms: [.macOS(.v14)],
@@ -50,7 +53,7 @@ let package = Package(
         .target(name: "Transactions", dependencies: ["Primitives", "RLP", "Keccak", "Secp256k1"]),
         .target(name: "Keystore", dependencies: ["COpenSSL", "Keccak", "Primitives", "Secp256k1", "JSON"],
                 // scrypt's ROMix is too slow unoptimised for the test vectors (N = 2^18).
-                swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
+                swiftSettings: optimisedInDebug),
 
         // MARK: 2 Storage
         .target(name: "Storage", dependencies: ["CLevelDB", "Locking"]),
@@ -98,10 +101,12 @@ let package = Package(
 
         // MARK: zkVM: RISC-V executor, then the STARK proof system over KoalaBear
         .target(name: "RISCV", dependencies: ["Keccak", "Primitives"]),
-        .target(name: "KoalaBear", dependencies: ["Locking"]),
-        .target(name: "STARK", dependencies: ["KoalaBear", "Hashing", "Locking"]),
+        // The field, the STARK and the prover are optimised in debug builds too: the tests prove
+        // real runs (2^16-row lookup tables at least), which unoptimised code makes 20× slower.
+        .target(name: "KoalaBear", dependencies: ["Locking"], swiftSettings: optimisedInDebug),
+        .target(name: "STARK", dependencies: ["KoalaBear", "Hashing", "Locking"], swiftSettings: optimisedInDebug),
         // The RV32IM prover: the machine's chips and buses over the STARK (docs/zkvm.md).
-        .target(name: "ZKVMProver", dependencies: ["RISCV", "STARK", "KoalaBear"]),
+        .target(name: "ZKVMProver", dependencies: ["RISCV", "STARK", "KoalaBear"], swiftSettings: optimisedInDebug),
 
         // MARK: Dev only: benchmarks, crash harness, example AIRs, C references
         // Example AIRs (Fibonacci, range check, permutation, XOR) for the STARK tests and benchmarks.

@@ -5,8 +5,10 @@ import STARK
 public enum ALUOp: UInt32, CaseIterable, Sendable {
     case add = 0, sub = 1, and = 2, or = 3, xor = 4, slt = 5, sltu = 6
     case mul = 7, mulh = 8, mulhsu = 9, mulhu = 10
+    case sll = 11, srl = 12, sra = 13
+    case div = 14, divu = 15, rem = 16, remu = 17
 
-    /// What the executor computes (RV32I's ADD, SUB, AND, OR, XOR, SLT, SLTU).
+    /// What the executor computes (RV32IM's register-register operations).
     public func apply(_ a: UInt32, _ b: UInt32) -> UInt32 {
         switch self {
         case .add: return a &+ b
@@ -20,6 +22,17 @@ public enum ALUOp: UInt32, CaseIterable, Sendable {
         case .mulh: return UInt32(truncatingIfNeeded: (Int64(Int32(bitPattern: a)) * Int64(Int32(bitPattern: b))) >> 32)
         case .mulhsu: return UInt32(truncatingIfNeeded: (Int64(Int32(bitPattern: a)) * Int64(b)) >> 32)
         case .mulhu: return UInt32(truncatingIfNeeded: (UInt64(a) * UInt64(b)) >> 32)
+        case .sll: return a &<< (b & 31)
+        case .srl: return a &>> (b & 31)
+        case .sra: return UInt32(bitPattern: Int32(bitPattern: a) &>> Int32(b & 31))
+        case .div:
+            let x = Int32(bitPattern: a), y = Int32(bitPattern: b)
+            return y == 0 ? UInt32.max : (y == -1 ? UInt32(bitPattern: 0 &- x) : UInt32(bitPattern: x / y))
+        case .divu: return b == 0 ? UInt32.max : a / b
+        case .rem:
+            let x = Int32(bitPattern: a), y = Int32(bitPattern: b)
+            return y == 0 ? a : (y == -1 ? 0 : UInt32(bitPattern: x % y))
+        case .remu: return b == 0 ? a : a % b
         }
     }
 }

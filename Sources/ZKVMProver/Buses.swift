@@ -13,6 +13,21 @@ public enum VMBus {
     /// (address, value₀, value₁, timestamp): offline memory checking. Each access receives the
     /// word as its previous access left it and sends it back as it leaves it;
     /// ``MemoryBoundaryChip`` (and, for the program image, the verifier) puts each word's
-    /// initial value at timestamp 0 and takes its final one.
+    /// initial value at timestamp 0 and takes its final one. Register r lives at address 4r + 1
+    /// (never a word address).
     public static let memory = Bus(103, "memory")
+    /// (pc, 1, rs1, rs2, rd, imm₀, imm₁, target, op, flags…): the decoded program, answered by
+    /// ``ProgramChip`` from the ELF.
+    public static let program = Bus(104, "program")
+    /// (op, clk, a₀, a₁, imm₀, imm₁, s₀, s₁, c₀, c₁): a load or store, answered by ``LoadStoreChip``.
+    public static let loadStore = Bus(105, "load-store")
+    /// (clk, t0₀, t0₁, a0₀, a0₁, result₀, result₁, halt): an `ecall`, answered by ``SyscallChip``.
+    public static let syscall = Bus(106, "syscall")
+    /// (halted, next pc, next clk, exit₀, exit₁): the state a run (or segment) ends in, taken
+    /// by the verifier.
+    public static let finalState = Bus(107, "final-state")
 }
+
+/// The address of register `r` on ``VMBus/memory``: 4r + 1, which no word address equals.
+@inlinable
+public func registerAddress(_ r: UInt32) -> UInt32 { 4 &* r &+ 1 }

@@ -123,6 +123,13 @@ public struct MemoryBoundaryChip: AIR {
         var final: [UInt32: (value: UInt32, timestamp: UInt32)] = [:]
         for (a, v) in image { final[a] = (v, 0) }
         for a in accesses where a.timestamp >= final[a.address]?.timestamp ?? 0 { final[a.address] = (a.value, a.timestamp) }
+        return trace(final: final, image: image, counts: &counts)
+    }
+
+    /// The boundary of a run whose every touched word (and every image word) ends as `final`
+    /// says; records its range checks.
+    public static func trace(final: [UInt32: (value: UInt32, timestamp: UInt32)], image: [UInt32: UInt32],
+                             counts: inout LookupCounts) -> ColumnMatrix {
         let addresses = final.keys.sorted()
         var m = ColumnMatrix(width: 11, height: paddedHeight(addresses.count))
         for (r, addr) in addresses.enumerated() {

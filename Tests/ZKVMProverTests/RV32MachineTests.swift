@@ -1,0 +1,93 @@
+import KoalaBear
+import RISCV
+import STARK
+import Testing
+import TestSupport
+@testable import ZKVMProver
+
+/// Proves a run of `code` (at ZKVM.textStart, with optional data at 0x300000) end to end and
+/// returns the result, so tests can compare claims.
+enum RV32 {
+    static let config = ChipTests.config
+
+    static func program(_ code: [UInt32], data: [UInt8] = []) throws -> Program {
+        let bytes = code.flatMap { w in (0..<4).map { UInt8(truncatingIfNeeded: w >> (8 * $0)) } }
+        return try Program(entry: ZKVM.textStart, segments: [
+            Segment(address: ZKVM.textStart, memorySize: UInt32(bytes.count), isExecutable: true, data: bytes),
+            Segment(address: 0x30_0000, memorySize: 4096, isExecutable: false, data: data),
+        ])
+    }
+
+    static func execute(_ program: Program, inputs: [[UInt8]] = []) throws -> ExecutionResult {
+        try Executor(program: program, inputs: inputs, options: ExecutionOptions(maxCycles: 1 << 20, recordTrace: true)).run()
+    }
+
+    /// Proves and verifies; returns the proof for further checks.
+    @discardableResult
+    static func prove(_ program: Program, inputs: [[UInt8]] = [], check: Bool = true) throws -> (MachineProof, ExecutionResult) {
+        let result = try execute(program, inputs: inputs)
+        let chip = ProgramChip(program: program)
+        let tables = try RV32Machine.tables(program: program, chip: chip, trace: #require(result.trace))
+        var c = config
+        c.checkConstraints = check
+        let publicInteractions = RV32Machine.publicInteractions(program: program, exitCode: result.exitCode, cycles: result.cycles)
+        let proof = try Machine.prove(tables, publicInteractions: publicInteractions, config: c)
+        try verify(proof, program: program, exitCode: result.exitCode, cycles: result.cycles)
+        return (proof, result)
+    }
+
+    static func verify(_ proof: MachineProof, program: Program, exitCode: UInt32, cycles: UInt64) throws {
+        let chip = ProgramChip(program: program)
+        try Machine.verify(RV32Machine.airs(program: chip), proof: proof, publicInputs: RV32Machine.publicInputs(program: program),
+                           publicInteractions: RV32Machine.publicInteractions(program: program, exitCode: exitCode, cycles: cycles),
+                           config: config)
+    }
+}
+
+@Suite("RV32IM machine", .tags(.slow), .disabled(if: Quick.enabled, Quick.reason))
+struct RV32MachineTests {
+    /// Σ 1…10 in a loop, a call and return, lui/auipc, mul, slt, xor; exits with a mix of them.
+    static let loop: [UInt32] = [
+        Asm.addi(1, 0, 10),         // x1 = 10
+        Asm.addi(2, 0, 0),          // x2 = 0
+        Asm.add(2, 2, 1),           // loop: x2 += x1
+        Asm.addi(1, 1, -1),         //       x1 -= 1
+        Asm.branch("bne", 1, 0, -8),
+        Asm.jal(1, 12),             // call f (3 instructions ahead)
+        Asm.op("xor", 10, 10, 2),   // a0 ^= x2
+        Asm.jal(0, 16),             // skip f
+        Asm.lui(3, 0x12345),        // f: x3 = 0x12345000
+        Asm.op("mul", 10, 2, 2),    //    a0 = x2 * x2
+        Asm.jalr(0, 1, 0),          //    return
+        Asm.auipc(4, 1),            // x4 = pc + 0x1000
+        Asm.op("slt", 5, 4, 3),     // x5 = x4 < x3
+        Asm.branch("bge", 5, 0, 8), // taken
+        Asm.addi(10, 0, 1),         // skipped
+        Asm.op("sltu", 6, 3, 4),
+        Asm.op("mulhu", 7, 3, 3),
+        Asm.op("or", 10, 10, 6),
+        Asm.op("sub", 10, 10, 7),
+        Asm.branch("beq", 0, 0, 8),
+        Asm.addi(10, 0, 2),         // skipped
+    ] + Asm.halt
+
+    @Test func aLoopWithCallsAndBranchesProves() throws {
+        let program = try RV32.program(RV32MachineTests.loop)
+        let (_, result) = try RV32.prove(program)
+        let expectedA0 = (UInt32(55 * 55) ^ 55) | (0x1234_5000 < UInt32(0x20_0800 + 44 + 0x1000) ? 1 : 0)
+        #expect(result.exitCode == expectedA0 &- UInt32((UInt64(0x1234_5000) * 0x1234_5000) >> 32))
+    }
+
+    @Test func claimsAreBound() throws {
+        let program = try RV32.program(RV32MachineTests.loop)
+        let (proof, result) = try RV32.prove(program)
+        #expect(throws: StarkError.self) { try RV32.verify(proof, program: program, exitCode: result.exitCode ^ 1, cycles: result.cycles) }
+        #expect(throws: StarkError.self) { try RV32.verify(proof, program: program, exitCode: result.exitCode, cycles: result.cycles + 1) }
+        // Another program (one immediate changed) rejects the proof.
+        var other = RV32MachineTests.loop
+        other[0] = Asm.addi(1, 0, 11)
+        #expect(throws: StarkError.self) {
+            try RV32.verify(proof, program: try RV32.program(other), exitCode: result.exitCode, cycles: result.cycles)
+        }
+    }
+}

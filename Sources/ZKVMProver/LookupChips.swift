@@ -32,6 +32,8 @@ public enum ByteOp: UInt32, CaseIterable, Sendable {
     case and = 0, or = 1, xor = 2
     /// 1 when a < b (unsigned), else 0.
     case lessThan = 3
+    /// 0: the lookup only shows that a and b are bytes.
+    case range = 4
 
     public func apply(_ a: UInt32, _ b: UInt32) -> UInt32 {
         switch self {
@@ -39,6 +41,7 @@ public enum ByteOp: UInt32, CaseIterable, Sendable {
         case .or: return a | b
         case .xor: return a ^ b
         case .lessThan: return a < b ? 1 : 0
+        case .range: return 0
         }
     }
 }

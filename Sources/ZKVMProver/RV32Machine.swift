@@ -32,7 +32,7 @@ public enum RV32Machine {
 
     /// The tables, in proof order.
     public static func airs(program: ProgramChip) -> [any AIR] {
-        [CPUChip(), program, AddSubChip(), BitwiseChip(), LessThanChip(), MulChip(), SyscallChip(),
+        [CPUChip(), program, AddSubChip(), BitwiseChip(), LessThanChip(), MulChip(), LoadStoreChip(), SyscallChip(),
          MemoryBoundaryChip(), Range16Chip(), ByteChip()]
     }
 
@@ -56,7 +56,7 @@ public enum RV32Machine {
 
     /// The public inputs of each table, in ``airs(program:)`` order.
     public static func publicInputs(program: Program) -> [[KoalaBear]] {
-        [[KoalaBear(program.entry), .zero]] + Array(repeating: [], count: 9)
+        [[KoalaBear(program.entry), .zero], [], [], [], [], [], LoadStoreChip.publicInputs(program: program), [], [], [], []]
     }
 
     /// The machine's tables for a halted run of `program` recorded in `trace`.
@@ -84,6 +84,7 @@ struct Witness {
     var cpu = ColumnMatrix(width: 0, height: 0)
     var addSub: [AddSubChip.Row] = [], bitwise: [AddSubChip.Row] = [], lessThan: [AddSubChip.Row] = []
     var mul: [AddSubChip.Row] = []
+    var loadStore: [LoadStoreChip.Row] = []
     var syscalls: [SyscallChip.Row] = []
 
     init(program: Program, chip: ProgramChip) {
@@ -116,6 +117,7 @@ struct Witness {
     }
 
     mutating func run(_ trace: Trace) throws(ProvingError) {
+        guard program.codeStart >= 4 else { throw .unsupported("code at address \(program.codeStart)") }
         let n = trace.count
         guard n >= 1 else { throw .execution("no cycles") }
         guard UInt64(n) <= RV32Machine.maxCycles else { throw .tooLong(cycles: UInt64(n), limit: RV32Machine.maxCycles) }
@@ -140,7 +142,18 @@ struct Witness {
                 try alu(op, a, bValue, c)
             }
             if d.flags.contains(.isMemory) {
-                throw .unsupported("loads and stores")
+                guard let op = MemoryOp(rawValue: d.op) else { throw .stark("bad memory op \(d.op)") }
+                let address = a &+ d.imm, word = address & ~3
+                let previous = final[word] ?? (0, 0)
+                guard word == row.memoryAddress, previous.value == row.memoryPrevious else {
+                    throw .stark("memory disagrees with the executor at cycle \(i)")
+                }
+                let (result, value) = LoadStoreChip.apply(op, address: address, word: previous.value, data: rv)
+                guard value == row.memoryValue else { throw .stark("stored word disagrees with the executor at cycle \(i)") }
+                c = result
+                loadStore.append(LoadStoreChip.Row(op: op, clk: clk, base: a, imm: d.imm, data: rv, result: result,
+                                                   previous: previous.value, value: value, previousTimestamp: previous.timestamp))
+                final[word] = (value, t + 2)
             }
             if d.flags.contains(.isEcall) {
                 guard syscallIndex < trace.syscalls.count, trace.syscalls[syscallIndex].timestamp == clk + 1 else {
@@ -244,6 +257,7 @@ struct Witness {
         let bitwise = BitwiseChip.trace(self.bitwise, counts: &counts)
         let lessThan = LessThanChip.trace(self.lessThan, counts: &counts)
         let mul = MulChip.trace(self.mul, counts: &counts)
+        let loadStore = LoadStoreChip.trace(self.loadStore, program: program, counts: &counts)
         let syscall = SyscallChip.trace(syscalls, counts: &counts)
         let boundary = MemoryBoundaryChip.trace(final: final, image: image, counts: &counts)
         return [
@@ -253,6 +267,7 @@ struct Witness {
             MachineTable(air: BitwiseChip(), trace: bitwise),
             MachineTable(air: LessThanChip(), trace: lessThan),
             MachineTable(air: MulChip(), trace: mul),
+            MachineTable(air: LoadStoreChip(), trace: loadStore, publicInputs: LoadStoreChip.publicInputs(program: program)),
             MachineTable(air: SyscallChip(), trace: syscall),
             MachineTable(air: MemoryBoundaryChip(), trace: boundary),
             MachineTable(air: Range16Chip(), trace: Range16Chip.trace(counts: counts.range16)),

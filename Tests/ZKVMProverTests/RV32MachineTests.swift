@@ -91,3 +91,27 @@ struct RV32MachineTests {
         }
     }
 }
+
+@Suite("RV32IM machine: loads and stores", .tags(.slow), .disabled(if: Quick.enabled, Quick.reason))
+struct LoadStoreMachineTests {
+    /// Every load and store width at every legal offset, sign extension both ways, the stack,
+    /// a load from the code; exits with a checksum of what it loaded.
+    static let code: [UInt32] = Asm.li(1, 0x30_0000) + Asm.li(11, 0x80f1_7f82) + [
+        Asm.sw(11, 0, 1),
+        Asm.load("lb", 3, 0, 1), Asm.load("lb", 4, 1, 1), Asm.load("lb", 5, 2, 1), Asm.load("lb", 6, 3, 1),
+        Asm.load("lbu", 7, 0, 1), Asm.load("lbu", 8, 3, 1),
+        Asm.load("lh", 9, 0, 1), Asm.load("lh", 13, 2, 1), Asm.load("lhu", 14, 2, 1), Asm.load("lhu", 15, 0, 1),
+        Asm.store("sb", 11, 5, 1), Asm.store("sb", 11, 6, 1), Asm.store("sh", 11, 10, 1), Asm.store("sh", 11, 8, 1),
+        Asm.lw(16, 4, 1), Asm.lw(17, 8, 1),
+        Asm.store("sw", 17, -4, 2), Asm.lw(18, -4, 2),   // the stack
+        Asm.load("lbu", 19, 4, 0),                        // x0-based, address 4 (zero memory)
+        Asm.load("lw", 0, 0, 1),                          // a load to x0
+        Asm.lui(20, 0x201), Asm.lw(20, -2048, 20),        // the first instruction word
+    ] + [3, 4, 5, 6, 7, 8, 9, 13, 14, 15, 16, 17, 18, 19, 20].map { Asm.op("xor", 10, 10, $0) } + Asm.halt
+
+    @Test func everyWidthAndOffsetProves() throws {
+        let program = try RV32.program(LoadStoreMachineTests.code)
+        let (_, result) = try RV32.prove(program)
+        #expect(result.cycles > 30)
+    }
+}

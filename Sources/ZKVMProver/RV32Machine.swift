@@ -32,7 +32,8 @@ public enum RV32Machine {
 
     /// The tables, in proof order.
     public static func airs(program: ProgramChip) -> [any AIR] {
-        [CPUChip(), program, AddSubChip(), BitwiseChip(), LessThanChip(), MulChip(), LoadStoreChip(), SyscallChip(),
+        [CPUChip(), program, AddSubChip(), BitwiseChip(), LessThanChip(), MulChip(), ShiftChip(), DivChip(), LoadStoreChip(),
+         SyscallChip(),
          MemoryBoundaryChip(), Range16Chip(), ByteChip()]
     }
 
@@ -56,7 +57,7 @@ public enum RV32Machine {
 
     /// The public inputs of each table, in ``airs(program:)`` order.
     public static func publicInputs(program: Program) -> [[KoalaBear]] {
-        [[KoalaBear(program.entry), .zero], [], [], [], [], [], LoadStoreChip.publicInputs(program: program), [], [], [], []]
+        [[KoalaBear(program.entry), .zero], [], [], [], [], [], [], [], LoadStoreChip.publicInputs(program: program), [], [], [], []]
     }
 
     /// The machine's tables for a halted run of `program` recorded in `trace`.
@@ -83,7 +84,7 @@ struct Witness {
     let image: [UInt32: UInt32]
     var cpu = ColumnMatrix(width: 0, height: 0)
     var addSub: [AddSubChip.Row] = [], bitwise: [AddSubChip.Row] = [], lessThan: [AddSubChip.Row] = []
-    var mul: [AddSubChip.Row] = []
+    var mul: [AddSubChip.Row] = [], shift: [AddSubChip.Row] = [], div: [AddSubChip.Row] = []
     var loadStore: [LoadStoreChip.Row] = []
     var syscalls: [SyscallChip.Row] = []
 
@@ -104,7 +105,8 @@ struct Witness {
         case .and, .or, .xor: bitwise.append(row)
         case .slt, .sltu: lessThan.append(row)
         case .mul, .mulh, .mulhsu, .mulhu: mul.append(row)
-        case .sll, .srl, .sra, .div, .divu, .rem, .remu: throw .unsupported("\(op)")
+        case .sll, .srl, .sra: shift.append(row)
+        case .div, .divu, .rem, .remu: div.append(row)
         }
     }
 
@@ -253,10 +255,15 @@ struct Witness {
 
     func tables() -> [MachineTable] {
         var counts = self.counts
+        var mulRows = self.mul, divRows = self.div, lessThanRows = self.lessThan
+        let (shift, shiftRequests) = ShiftChip.trace(self.shift, counts: &counts)
+        for r in shiftRequests { if r.op == .mul { mulRows.append(r) } else { divRows.append(r) } }
+        let (div, divRequests) = DivChip.trace(divRows, counts: &counts)
+        for r in divRequests { if r.op == .sltu { lessThanRows.append(r) } else { mulRows.append(r) } }
         let addSub = AddSubChip.trace(self.addSub, counts: &counts)
         let bitwise = BitwiseChip.trace(self.bitwise, counts: &counts)
-        let lessThan = LessThanChip.trace(self.lessThan, counts: &counts)
-        let mul = MulChip.trace(self.mul, counts: &counts)
+        let lessThan = LessThanChip.trace(lessThanRows, counts: &counts)
+        let mul = MulChip.trace(mulRows, counts: &counts)
         let loadStore = LoadStoreChip.trace(self.loadStore, program: program, counts: &counts)
         let syscall = SyscallChip.trace(syscalls, counts: &counts)
         let boundary = MemoryBoundaryChip.trace(final: final, image: image, counts: &counts)
@@ -267,6 +274,8 @@ struct Witness {
             MachineTable(air: BitwiseChip(), trace: bitwise),
             MachineTable(air: LessThanChip(), trace: lessThan),
             MachineTable(air: MulChip(), trace: mul),
+            MachineTable(air: ShiftChip(), trace: shift),
+            MachineTable(air: DivChip(), trace: div),
             MachineTable(air: LoadStoreChip(), trace: loadStore, publicInputs: LoadStoreChip.publicInputs(program: program)),
             MachineTable(air: SyscallChip(), trace: syscall),
             MachineTable(air: MemoryBoundaryChip(), trace: boundary),

@@ -6,101 +6,7 @@ import Testing
 /// stores of every width, lui/auipc/jal/jalr offsets, and writes to x0.
 @Suite struct InstructionTests {
     /// (rs1, rs2, rd) for every R-type operation, computed from the ISA manual's definitions.
-    static let registerCases: [String: [(UInt32, UInt32, UInt32)]] = [
-        "add": [
-            (0x00000000, 0x00000000, 0x00000000), (0x00000001, 0x00000001, 0x00000002), (0x00000003, 0x00000007, 0x0000000a),
-            (0x00000000, 0xffff8000, 0xffff8000), (0x80000000, 0x00000000, 0x80000000), (0x80000000, 0xffff8000, 0x7fff8000),
-            (0x7fffffff, 0x00000001, 0x80000000), (0xffffffff, 0x00000001, 0x00000000), (0x7fffffff, 0x7fffffff, 0xfffffffe),
-            (0x00007fff, 0xffff8000, 0xffffffff),
-        ],
-        "sub": [
-            (0x00000000, 0x00000000, 0x00000000), (0x00000001, 0x00000001, 0x00000000), (0x00000003, 0x00000007, 0xfffffffc),
-            (0x00000000, 0xffff8000, 0x00008000), (0x80000000, 0x00000001, 0x7fffffff), (0x7fffffff, 0xffffffff, 0x80000000),
-            (0x00000000, 0x00000001, 0xffffffff), (0x80000000, 0x80000000, 0x00000000),
-        ],
-        "xor": [
-            (0xff00ff00, 0x0f0f0f0f, 0xf00ff00f), (0x0ff00ff0, 0xf0f0f0f0, 0xff00ff00), (0xffffffff, 0xffffffff, 0x00000000),
-            (0x00000000, 0x12345678, 0x12345678),
-        ],
-        "or": [
-            (0xff00ff00, 0x0f0f0f0f, 0xff0fff0f), (0x0ff00ff0, 0xf0f0f0f0, 0xfff0fff0), (0x00000000, 0x00000000, 0x00000000),
-            (0x80000000, 0x00000001, 0x80000001),
-        ],
-        "and": [
-            (0xff00ff00, 0x0f0f0f0f, 0x0f000f00), (0x0ff00ff0, 0xf0f0f0f0, 0x00f000f0), (0xffffffff, 0x12345678, 0x12345678),
-            (0x80000001, 0x7ffffffe, 0x00000000),
-        ],
-        "sll": [
-            (0x00000001, 0x00000000, 0x00000001), (0x00000001, 0x00000001, 0x00000002), (0x00000001, 0x00000007, 0x00000080),
-            (0x00000001, 0x0000001f, 0x80000000), (0xffffffff, 0x0000000e, 0xffffc000), (0x21212121, 0x0000001f, 0x80000000),
-            (0x00000001, 0x00000020, 0x00000001), (0x00000001, 0x00000021, 0x00000002), (0x21212121, 0xffffffe0, 0x21212121),
-            (0x00000001, 0xffffffff, 0x80000000),
-        ],
-        "srl": [
-            (0x80000000, 0x00000000, 0x80000000), (0x80000000, 0x00000001, 0x40000000), (0x80000000, 0x0000001f, 0x00000001),
-            (0xffffffff, 0x00000007, 0x01ffffff), (0x80000000, 0x00000021, 0x40000000), (0x80000000, 0xffffffff, 0x00000001),
-            (0x21212121, 0x0000000e, 0x00008484),
-        ],
-        "sra": [
-            (0x80000000, 0x00000000, 0x80000000), (0x80000000, 0x00000001, 0xc0000000), (0x80000000, 0x0000001f, 0xffffffff),
-            (0x7fffffff, 0x0000001f, 0x00000000), (0x81818181, 0x00000007, 0xff030303), (0x81818181, 0xffffffc1, 0xc0c0c0c0),
-            (0x7fffffff, 0x00000001, 0x3fffffff),
-        ],
-        "slt": [
-            (0x00000000, 0x00000000, 0x00000000), (0x00000001, 0x00000001, 0x00000000), (0x00000003, 0x00000007, 0x00000001),
-            (0x00000007, 0x00000003, 0x00000000), (0x00000000, 0xffff8000, 0x00000000), (0x80000000, 0x00000000, 0x00000001),
-            (0x7fffffff, 0x80000000, 0x00000000), (0xffffffff, 0x00000001, 0x00000001), (0x00000001, 0xffffffff, 0x00000000),
-        ],
-        "sltu": [
-            (0x00000000, 0x00000000, 0x00000000), (0x00000001, 0x00000001, 0x00000000), (0x00000003, 0x00000007, 0x00000001),
-            (0x00000007, 0x00000003, 0x00000000), (0x00000000, 0xffff8000, 0x00000001), (0x80000000, 0x00000000, 0x00000000),
-            (0x7fffffff, 0x80000000, 0x00000001), (0xffffffff, 0x00000001, 0x00000000), (0x00000001, 0xffffffff, 0x00000001),
-        ],
-        "mul": [
-            (0x00000000, 0x00000000, 0x00000000), (0x00000001, 0x00000001, 0x00000001), (0x00000003, 0x00000007, 0x00000015),
-            (0x00000000, 0xffff8000, 0x00000000), (0x80000000, 0x00000000, 0x00000000), (0x80000000, 0xffff8000, 0x00000000),
-            (0xaaaaaaab, 0x0002fe7d, 0x0000ff7f), (0xffffffff, 0xffffffff, 0x00000001), (0x7fffffff, 0x00000002, 0xfffffffe),
-            (0xffffffff, 0x80000000, 0x80000000),
-        ],
-        "mulh": [
-            (0x00000000, 0x00000000, 0x00000000), (0x00000001, 0x00000001, 0x00000000), (0x00000003, 0x00000007, 0x00000000),
-            (0xffffffff, 0xffffffff, 0x00000000), (0x80000000, 0x80000000, 0x40000000), (0x80000000, 0xffffffff, 0x00000000),
-            (0x7fffffff, 0x7fffffff, 0x3fffffff), (0xffffffff, 0x00000001, 0xffffffff), (0x80000000, 0x7fffffff, 0xc0000000),
-            (0xaaaaaaab, 0x0002fe7d, 0xffff0081),
-        ],
-        "mulhsu": [
-            (0x00000000, 0x00000000, 0x00000000), (0x00000001, 0x00000001, 0x00000000), (0xffffffff, 0xffffffff, 0xffffffff),
-            (0x80000000, 0xffffffff, 0x80000000), (0x00000001, 0xffffffff, 0x00000000), (0x7fffffff, 0x80000000, 0x3fffffff),
-            (0xffffffff, 0x00000001, 0xffffffff), (0x80000000, 0x80000000, 0xc0000000), (0xaaaaaaab, 0x0002fe7d, 0xffff0081),
-        ],
-        "mulhu": [
-            (0x00000000, 0x00000000, 0x00000000), (0x00000001, 0x00000001, 0x00000000), (0xffffffff, 0xffffffff, 0xfffffffe),
-            (0x80000000, 0x80000000, 0x40000000), (0x00000001, 0xffffffff, 0x00000000), (0xffffffff, 0x00000002, 0x00000001),
-            (0xaaaaaaab, 0x0002fe7d, 0x0001fefe), (0x7fffffff, 0x80000000, 0x3fffffff),
-        ],
-        "div": [
-            (0x00000014, 0x00000006, 0x00000003), (0xffffffec, 0x00000006, 0xfffffffd), (0x00000014, 0xfffffffa, 0xfffffffd),
-            (0xffffffec, 0xfffffffa, 0x00000003), (0x80000000, 0x00000001, 0x80000000), (0x80000000, 0xffffffff, 0x80000000),
-            (0x00000005, 0x00000000, 0xffffffff), (0x00000000, 0x00000000, 0xffffffff), (0xffffffff, 0x00000000, 0xffffffff),
-            (0x80000000, 0x00000000, 0xffffffff), (0x00000007, 0x00000007, 0x00000001), (0xfffffff9, 0x00000002, 0xfffffffd),
-        ],
-        "divu": [
-            (0x00000014, 0x00000006, 0x00000003), (0xffffffec, 0x00000006, 0x2aaaaaa7), (0x00000014, 0xfffffffa, 0x00000000),
-            (0xffffffec, 0xfffffffa, 0x00000000), (0x80000000, 0x00000001, 0x80000000), (0x80000000, 0xffffffff, 0x00000000),
-            (0x00000005, 0x00000000, 0xffffffff), (0x00000000, 0x00000000, 0xffffffff), (0xffffffff, 0xffffffff, 0x00000001),
-        ],
-        "rem": [
-            (0x00000014, 0x00000006, 0x00000002), (0xffffffec, 0x00000006, 0xfffffffe), (0x00000014, 0xfffffffa, 0x00000002),
-            (0xffffffec, 0xfffffffa, 0xfffffffe), (0x80000000, 0x00000001, 0x00000000), (0x80000000, 0xffffffff, 0x00000000),
-            (0x00000005, 0x00000000, 0x00000005), (0x00000000, 0x00000000, 0x00000000), (0xfffffff9, 0x00000000, 0xfffffff9),
-            (0xfffffff9, 0x00000002, 0xffffffff),
-        ],
-        "remu": [
-            (0x00000014, 0x00000006, 0x00000002), (0xffffffec, 0x00000006, 0x00000002), (0x00000014, 0xfffffffa, 0x00000014),
-            (0xffffffec, 0xfffffffa, 0xffffffec), (0x80000000, 0x00000001, 0x00000000), (0x80000000, 0xffffffff, 0x80000000),
-            (0x00000005, 0x00000000, 0x00000005), (0x00000000, 0x00000000, 0x00000000), (0xffffffff, 0x00000000, 0xffffffff),
-        ],
-    ]
+    static let registerCases = InstructionCases.register
 
     static let registerOps = registerCases.keys.sorted()
 
@@ -133,88 +39,7 @@ import Testing
     }
 
     /// (rs1, immediate, rd) for every I-type ALU operation.
-    static let immediateCases: [String: [(UInt32, Int32, UInt32)]] = [
-        "addi": [
-            (0x00000000, 0, 0x00000000),
-            (0x00000001, 1, 0x00000002),
-            (0x00000003, 7, 0x0000000a),
-            (0x00000000, -2048, 0xfffff800),
-            (0x80000000, 0, 0x80000000),
-            (0x80000000, -2048, 0x7ffff800),
-            (0x00000000, 2047, 0x000007ff),
-            (0x7fffffff, 2047, 0x800007fe),
-            (0x7fffffff, 1, 0x80000000),
-            (0xffffffff, 1, 0x00000000),
-            (0x80000000, -1, 0x7fffffff),
-        ],
-        "slti": [
-            (0x00000000, 0, 0x00000000),
-            (0x00000001, 1, 0x00000000),
-            (0x00000003, 7, 0x00000001),
-            (0x00000007, 3, 0x00000000),
-            (0x00000000, -2048, 0x00000000),
-            (0x80000000, 0, 0x00000001),
-            (0x7fffffff, 2047, 0x00000000),
-            (0xffffffff, 1, 0x00000001),
-            (0xffffffff, -1, 0x00000000),
-            (0x000007ff, -2048, 0x00000000),
-        ],
-        "sltiu": [
-            (0x00000000, 0, 0x00000000),
-            (0x00000001, 1, 0x00000000),
-            (0x00000003, 7, 0x00000001),
-            (0x00000007, 3, 0x00000000),
-            (0x00000000, -2048, 0x00000001),
-            (0x80000000, 0, 0x00000000),
-            (0x7fffffff, 2047, 0x00000000),
-            (0xffffffff, 1, 0x00000000),
-            (0xfffffffe, -1, 0x00000001),
-            (0xffffffff, -1, 0x00000000),
-            (0x00000000, 1, 0x00000001),
-        ],
-        "xori": [
-            (0x00ff0f00, -241, 0xff00f00f),
-            (0x0ff00ff0, 240, 0x0ff00f00),
-            (0x12345678, -1, 0xedcba987),
-            (0xffffffff, 2047, 0xfffff800),
-        ],
-        "ori": [
-            (0xff00ff00, -241, 0xffffff0f),
-            (0x0ff00ff0, 240, 0x0ff00ff0),
-            (0x00ff00ff, 1807, 0x00ff07ff),
-            (0x00000000, -1, 0xffffffff),
-        ],
-        "andi": [
-            (0xff00ff00, -241, 0xff00ff00),
-            (0x0ff00ff0, 240, 0x000000f0),
-            (0x00ff00ff, 1807, 0x0000000f),
-            (0xf00ff00f, 240, 0x00000000),
-            (0x12345678, -1, 0x12345678),
-        ],
-        "slli": [
-            (0x00000001, 0, 0x00000001),
-            (0x00000001, 1, 0x00000002),
-            (0x00000001, 7, 0x00000080),
-            (0x00000001, 31, 0x80000000),
-            (0xffffffff, 14, 0xffffc000),
-            (0x21212121, 31, 0x80000000),
-        ],
-        "srli": [
-            (0x80000000, 0, 0x80000000),
-            (0x80000000, 1, 0x40000000),
-            (0x80000000, 31, 0x00000001),
-            (0xffffffff, 7, 0x01ffffff),
-            (0x21212121, 14, 0x00008484),
-        ],
-        "srai": [
-            (0x80000000, 0, 0x80000000),
-            (0x80000000, 1, 0xc0000000),
-            (0x80000000, 31, 0xffffffff),
-            (0x7fffffff, 31, 0x00000000),
-            (0x81818181, 7, 0xff030303),
-            (0x81818181, 1, 0xc0c0c0c0),
-        ],
-    ]
+    static let immediateCases = InstructionCases.immediate
 
     @Test(arguments: immediateCases.keys.sorted())
     func registerImmediate(_ name: String) throws {
@@ -299,22 +124,7 @@ import Testing
         #expect(r.cycles == 8 + 2)
     }
 
-    static let branchCases: [(String, UInt32, UInt32, Bool)] = [
-        ("beq", 0, 0, true), ("beq", 1, 1, true), ("beq", 0xffffffff, 0xffffffff, true),
-        ("beq", 0, 1, false), ("beq", 1, 0, false), ("beq", 0xffffffff, 1, false),
-        ("bne", 0, 1, true), ("bne", 1, 0, true), ("bne", 0xffffffff, 1, true),
-        ("bne", 0, 0, false), ("bne", 1, 1, false), ("bne", 0xffffffff, 0xffffffff, false),
-        ("blt", 0, 1, true), ("blt", 0xffffffff, 1, true), ("blt", 0xfffffffe, 0xffffffff, true), ("blt", 0x80000000, 0x7fffffff, true),
-        ("blt", 1, 0, false), ("blt", 1, 0xffffffff, false), ("blt", 0xffffffff, 0xfffffffe, false), ("blt", 0, 0, false),
-        ("bge", 0, 0, true), ("bge", 1, 1, true), ("bge", 0xffffffff, 0xffffffff, true), ("bge", 1, 0, true),
-        ("bge", 1, 0xffffffff, true), ("bge", 0xffffffff, 0xfffffffe, true), ("bge", 0x7fffffff, 0x80000000, true),
-        ("bge", 0, 1, false), ("bge", 0xffffffff, 1, false), ("bge", 0xfffffffe, 0xffffffff, false),
-        ("bltu", 0, 1, true), ("bltu", 0xfffffffe, 0xffffffff, true), ("bltu", 0, 0xffffffff, true), ("bltu", 0x7fffffff, 0x80000000, true),
-        ("bltu", 1, 0, false), ("bltu", 0xffffffff, 0xfffffffe, false), ("bltu", 0xffffffff, 0, false), ("bltu", 1, 1, false),
-        ("bgeu", 0, 0, true), ("bgeu", 1, 1, true), ("bgeu", 0xffffffff, 0xffffffff, true), ("bgeu", 1, 0, true),
-        ("bgeu", 0xffffffff, 0xfffffffe, true), ("bgeu", 0xffffffff, 0, true), ("bgeu", 0x80000000, 0x7fffffff, true),
-        ("bgeu", 0, 1, false), ("bgeu", 0xfffffffe, 0xffffffff, false), ("bgeu", 0, 0xffffffff, false),
-    ]
+    static let branchCases = InstructionCases.branches
 
     @Test func everyBranchCondition() throws {
         for (name, a, b, taken) in Self.branchCases {
@@ -342,19 +152,9 @@ import Testing
     }
 
     /// Bytes at dataBase: a pattern with every sign-bit combination.
-    static let loadData: [UInt8] = [0x00, 0xff, 0x80, 0x7f, 0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef, 0xf0, 0x0f, 0xaa, 0x55]
+    static let loadData = InstructionCases.loadData
 
-    static let loadCases: [(String, Int32, UInt32)] = [
-        ("lb", 0, 0x00000000), ("lb", 1, 0xffffffff), ("lb", 2, 0xffffff80), ("lb", 3, 0x0000007f),
-        ("lb", 9, 0xffffffab), ("lb", 13, 0x0000000f),
-        ("lbu", 0, 0x00000000), ("lbu", 1, 0x000000ff), ("lbu", 2, 0x00000080), ("lbu", 3, 0x0000007f),
-        ("lbu", 9, 0x000000ab), ("lbu", 13, 0x0000000f),
-        ("lh", 0, 0xffffff00), ("lh", 2, 0x00007f80), ("lh", 4, 0x00002301), ("lh", 8, 0xffffab89),
-        ("lh", 10, 0xffffefcd), ("lh", 12, 0x00000ff0), ("lh", 14, 0x000055aa),
-        ("lhu", 0, 0x0000ff00), ("lhu", 2, 0x00007f80), ("lhu", 4, 0x00002301), ("lhu", 8, 0x0000ab89),
-        ("lhu", 10, 0x0000efcd), ("lhu", 12, 0x00000ff0), ("lhu", 14, 0x000055aa),
-        ("lw", 0, 0x7f80ff00), ("lw", 4, 0x67452301), ("lw", 8, 0xefcdab89), ("lw", 12, 0x55aa0ff0),
-    ]
+    static let loadCases = InstructionCases.loads
 
     @Test func loadsExtendSignAndZero() throws {
         for (name, offset, expected) in Self.loadCases {

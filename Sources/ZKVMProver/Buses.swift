@@ -26,6 +26,19 @@ public enum VMBus {
     /// (halted, next pc, next clk, exit₀, exit₁): the state a run (or segment) ends in, taken
     /// by the verifier.
     public static let finalState = Bus(107, "final-state")
+    /// (clk, output?, start₀, start₁, length, stream position): a buffer a system call reads
+    /// (WRITE to fd 3) or fills (HINT_READ), answered word by word by ``IOChip``.
+    public static let ioJob = Bus(108, "io-job")
+    /// (position, byte): the input items' bytes, concatenated, put there by the verifier.
+    public static let input = Bus(109, "input")
+    /// (position, byte): the public output's bytes, taken by the verifier.
+    public static let output = Bus(110, "output")
+    /// (item, position, length₀, length₁, next length₀, next length₁): an input item the guest
+    /// read, put there by the verifier (length 0xFFFF_FFFF after the last item).
+    public static let inputItem = Bus(111, "input-item")
+    /// (items read, input bytes read, output bytes written): how the I/O streams end, taken by
+    /// the verifier.
+    public static let ioFinal = Bus(112, "io-final")
 }
 
 /// The address of register `r` on ``VMBus/memory``: 4r + 1, which no word address equals.

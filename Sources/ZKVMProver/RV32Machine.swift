@@ -33,8 +33,7 @@ public enum RV32Machine {
     /// The tables, in proof order.
     public static func airs(program: ProgramChip) -> [any AIR] {
         [CPUChip(), program, AddSubChip(), BitwiseChip(), LessThanChip(), MulChip(), ShiftChip(), DivChip(), LoadStoreChip(),
-         SyscallChip(),
-         MemoryBoundaryChip(), Range16Chip(), ByteChip()]
+         SyscallChip(), IOChip(), MemoryBoundaryChip(), Range16Chip(), ByteChip()]
     }
 
     /// The initial memory the verifier puts on the bus: the program image and sp.
@@ -44,27 +43,80 @@ public enum RV32Machine {
         return image
     }
 
-    /// What the verifier puts on the buses for a run of `program` that halted with `exitCode`
-    /// after `cycles` cycles: the initial memory, and the final state it must end in.
-    public static func publicInteractions(program: Program, exitCode: UInt32, cycles: UInt64) -> [PublicInteraction] {
-        MemoryBoundaryChip.imageInteractions(initialMemory(of: program)) + [
-            PublicInteraction(bus: VMBus.finalState,
-                              values: [.one, .zero, KoalaBear(UInt32(truncatingIfNeeded: cycles)),
-                                       KoalaBear(exitCode & 0xffff), KoalaBear(exitCode >> 16)],
-                              isSend: false),
-        ]
+    /// Programs the machine can prove: code from address 4 on, ending on a word boundary.
+    public static func checkProvable(_ program: Program) throws(ProvingError) {
+        guard program.codeEnd % 4 == 0 else { throw .unsupported("code that ends inside a word (\(program.codeEnd))") }
+    }
+
+    /// What the verifier puts on the buses itself for `statement`: the initial memory, the
+    /// input items the guest read and their bytes, the public output's bytes, how the streams
+    /// end, and the final state (halted with the exit code after the cycles).
+    public static func publicInteractions(_ statement: RunStatement) -> [PublicInteraction] {
+        var out = MemoryBoundaryChip.imageInteractions(initialMemory(of: statement.program))
+        var position: UInt32 = 0
+        for (k, item) in statement.inputs.prefix(statement.itemsRead).enumerated() {
+            let next = k + 1 < statement.inputs.count ? UInt32(statement.inputs[k + 1].count) : UInt32.max
+            let length = UInt32(item.count)
+            out.append(PublicInteraction(bus: VMBus.inputItem, values: [
+                KoalaBear(UInt32(k)), KoalaBear(position), KoalaBear(length & 0xffff), KoalaBear(length >> 16),
+                KoalaBear(next & 0xffff), KoalaBear(next >> 16),
+            ], isSend: true))
+            for (j, byte) in item.enumerated() {
+                out.append(PublicInteraction(bus: VMBus.input, values: [KoalaBear(position + UInt32(j)), KoalaBear(UInt32(byte))],
+                                             isSend: true))
+            }
+            position += length
+        }
+        for (j, byte) in statement.output.enumerated() {
+            out.append(PublicInteraction(bus: VMBus.output, values: [KoalaBear(UInt32(j)), KoalaBear(UInt32(byte))], isSend: false))
+        }
+        out.append(PublicInteraction(bus: VMBus.ioFinal, values: [KoalaBear(UInt32(statement.itemsRead)), KoalaBear(position),
+                                                                 KoalaBear(UInt32(statement.output.count))], isSend: false))
+        out.append(PublicInteraction(bus: VMBus.finalState, values: [
+            .one, .zero, KoalaBear(UInt32(truncatingIfNeeded: statement.cycles)),
+            KoalaBear(statement.exitCode & 0xffff), KoalaBear(statement.exitCode >> 16),
+        ], isSend: false))
+        return out
     }
 
     /// The public inputs of each table, in ``airs(program:)`` order.
-    public static func publicInputs(program: Program) -> [[KoalaBear]] {
-        [[KoalaBear(program.entry), .zero], [], [], [], [], [], [], [], LoadStoreChip.publicInputs(program: program), [], [], [], []]
+    public static func publicInputs(_ statement: RunStatement) -> [[KoalaBear]] {
+        let program = statement.program
+        return [[KoalaBear(program.entry), .zero], [], [], [], [], [], [], [], LoadStoreChip.publicInputs(program: program),
+                SyscallChip.publicInputs(inputs: statement.inputs), IOChip.publicInputs(program: program), [], [], []]
     }
 
-    /// The machine's tables for a halted run of `program` recorded in `trace`.
-    public static func tables(program: Program, chip: ProgramChip, trace: Trace) throws(ProvingError) -> [MachineTable] {
-        var w = Witness(program: program, chip: chip)
+    /// The machine's tables for a halted run of `program` on `inputs` recorded in `trace`, and
+    /// the statement they prove.
+    public static func tables(program: Program, chip: ProgramChip, inputs: [[UInt8]], trace: Trace,
+                              output: [UInt8], exitCode: UInt32) throws(ProvingError) -> (tables: [MachineTable], statement: RunStatement) {
+        try checkProvable(program)
+        var w = Witness(program: program, chip: chip, inputs: inputs)
         try w.run(trace)
-        return w.tables()
+        let statement = RunStatement(program: program, inputs: inputs, itemsRead: Int(w.item), output: output,
+                                     exitCode: exitCode, cycles: UInt64(trace.count))
+        guard w.outputBytes == output.count else { throw .stark("the output's length disagrees with the executor") }
+        return (w.tables(statement), statement)
+    }
+}
+
+/// What a proof of one whole run states: the program, the input items, how many the guest
+/// read, the public output, the exit code and the cycle count.
+public struct RunStatement: Sendable {
+    public var program: Program
+    public var inputs: [[UInt8]]
+    public var itemsRead: Int
+    public var output: [UInt8]
+    public var exitCode: UInt32
+    public var cycles: UInt64
+
+    public init(program: Program, inputs: [[UInt8]], itemsRead: Int, output: [UInt8], exitCode: UInt32, cycles: UInt64) {
+        self.program = program
+        self.inputs = inputs
+        self.itemsRead = itemsRead
+        self.output = output
+        self.exitCode = exitCode
+        self.cycles = cycles
     }
 }
 
@@ -88,8 +140,15 @@ struct Witness {
     var loadStore: [LoadStoreChip.Row] = []
     var syscalls: [SyscallChip.Row] = []
 
-    init(program: Program, chip: ProgramChip) {
+    let inputs: [[UInt8]]
+    var item: UInt32 = 0
+    var inputPosition: UInt32 = 0
+    var outputBytes = 0
+    var io: [IOChip.Row] = []
+
+    init(program: Program, chip: ProgramChip, inputs: [[UInt8]]) {
         self.program = program
+        self.inputs = inputs
         self.chip = chip
         index = chip.index()
         programCounts = [UInt32](repeating: 0, count: chip.rows.count)
@@ -119,7 +178,6 @@ struct Witness {
     }
 
     mutating func run(_ trace: Trace) throws(ProvingError) {
-        guard program.codeStart >= 4 else { throw .unsupported("code at address \(program.codeStart)") }
         let n = trace.count
         guard n >= 1 else { throw .execution("no cycles") }
         guard UInt64(n) <= RV32Machine.maxCycles else { throw .tooLong(cycles: UInt64(n), limit: RV32Machine.maxCycles) }
@@ -164,13 +222,9 @@ struct Witness {
                 let s = trace.syscalls[syscallIndex]
                 syscallIndex += 1
                 guard s.id == a, s.arguments.0 == rv else { throw .stark("ecall registers disagree at cycle \(i)") }
-                switch Syscall(rawValue: s.id) {
-                case .halt?: halt = true
-                case .commit?: break
-                default: throw .unsupported("system call \(s.id)")
-                }
                 c = s.result
-                syscalls.append(SyscallChip.Row(clk: clk, id: s.id, a0: rv, result: c))
+                try syscall(s, clk: clk, trace: trace)
+                halt = Syscall(rawValue: s.id) == .halt
             }
             let written: UInt32 = d.flags.contains(.writesC) ? c : (d.flags.contains(.isLink) ? row.pc &+ 4 : 0)
             if d.flags.contains(.isLink) {
@@ -246,6 +300,7 @@ struct Witness {
             throw .execution("the run did not halt")
         }
         m[n - 1, C.isLast] = .one
+        for k in syscalls.indices { syscalls[k].nextClk = k + 1 < syscalls.count ? syscalls[k + 1].clk : syscalls[k].clk + 1 }
         for i in n..<height {
             m[i, C.clk] = KoalaBear(UInt32(i))
             m[i, C.npc] = KoalaBear(4)  // pc + 4 with pc = 0: padding rows satisfy the next-pc identity
@@ -253,7 +308,70 @@ struct Witness {
         cpu = m
     }
 
-    func tables() -> [MachineTable] {
+    /// Records an `ecall`: its row (with the I/O cursor it finds), the register reads of a1
+    /// and a2, and the I/O table's words for fd 3 and HINT_READ.
+    mutating func syscall(_ s: SyscallRecord, clk: UInt32, trace: Trace) throws(ProvingError) {
+        let ts = 4 * clk + 6
+        var row = SyscallChip.Row(clk: clk, id: s.id, a0: s.arguments.0, result: s.result)
+        row.item = item
+        row.position = inputPosition
+        row.length = Int(item) < inputs.count ? UInt32(inputs[Int(item)].count) : UInt32.max
+        row.output = UInt32(outputBytes)
+        func readRegister(_ r: Int) -> (value: UInt32, previous: UInt32) {
+            let previous = regTs[r]
+            regTs[r] = ts
+            final[registerAddress(UInt32(r))] = (regs[r], ts)
+            return (regs[r], previous)
+        }
+        var job: (start: UInt32, size: UInt32, input: [UInt8]?, position: UInt32)?
+        switch Syscall(rawValue: s.id) {
+        case .halt?, .commit?, .hintLength?: break
+        case .write?:
+            let a1 = readRegister(11), a2 = readRegister(12)
+            row.a1 = a1.value
+            row.a1PreviousTimestamp = a1.previous
+            row.a2 = a2.value
+            row.a2PreviousTimestamp = a2.previous
+            if s.arguments.0 == FileDescriptor.publicOutput.rawValue {
+                if a2.value > 0 { job = (a1.value, a2.value, nil, UInt32(outputBytes)) }
+                outputBytes += Int(a2.value)
+            }
+        case .hintRead?:
+            let a1 = readRegister(11)
+            row.a1 = a1.value
+            row.a1PreviousTimestamp = a1.previous
+            guard Int(item) < inputs.count else { throw .stark("HINT_READ past the last item") }
+            let data = inputs[Int(item)]
+            row.nextLength = Int(item) + 1 < inputs.count ? UInt32(inputs[Int(item) + 1].count) : UInt32.max
+            if !data.isEmpty { job = (s.arguments.0, UInt32(data.count), data, inputPosition) }
+            item += 1
+            inputPosition += UInt32(data.count)
+        case nil: throw .stark("unknown system call \(s.id)")
+        }
+        syscalls.append(row)
+        guard let job else { return }
+        let events = trace.syscallMemory[Int(s.firstMemoryEvent)..<Int(s.firstMemoryEvent + s.memoryEventCount)]
+        let end = UInt64(job.start) + UInt64(job.size)
+        var address = job.start & ~3
+        var k = events.startIndex
+        while UInt64(address) < end {
+            guard k < events.endIndex, events[k].address == address else { throw .stark("system call memory disagrees at cycle \(clk)") }
+            let e = events[k]
+            let previous = final[address] ?? (0, 0)
+            guard previous.value == e.previous else { throw .stark("system call memory disagrees at cycle \(clk)") }
+            let firstByte = max(UInt64(address), UInt64(job.start)), lastByte = min(UInt64(address) + 4, end)
+            io.append(IOChip.Row(clk: clk, isInput: job.input != nil, first: k == events.startIndex,
+                                 last: UInt64(address) + 4 >= end, address: address, previous: e.previous, value: e.value,
+                                 lo: UInt32(firstByte - UInt64(address)), hi: UInt32(lastByte - UInt64(address)),
+                                 base: Int64(job.position) + Int64(address) - Int64(job.start),
+                                 remaining: UInt32(end - firstByte), previousTimestamp: previous.timestamp))
+            final[address] = (e.value, ts)
+            address &+= 4
+            k += 1
+        }
+    }
+
+    func tables(_ statement: RunStatement) -> [MachineTable] {
         var counts = self.counts
         var mulRows = self.mul, divRows = self.div, lessThanRows = self.lessThan
         let (shift, shiftRequests) = ShiftChip.trace(self.shift, counts: &counts)
@@ -266,6 +384,7 @@ struct Witness {
         let mul = MulChip.trace(mulRows, counts: &counts)
         let loadStore = LoadStoreChip.trace(self.loadStore, program: program, counts: &counts)
         let syscall = SyscallChip.trace(syscalls, counts: &counts)
+        let io = IOChip.trace(self.io, program: program, counts: &counts)
         let boundary = MemoryBoundaryChip.trace(final: final, image: image, counts: &counts)
         return [
             MachineTable(air: CPUChip(), trace: cpu, publicInputs: [KoalaBear(program.entry), .zero]),
@@ -277,7 +396,8 @@ struct Witness {
             MachineTable(air: ShiftChip(), trace: shift),
             MachineTable(air: DivChip(), trace: div),
             MachineTable(air: LoadStoreChip(), trace: loadStore, publicInputs: LoadStoreChip.publicInputs(program: program)),
-            MachineTable(air: SyscallChip(), trace: syscall),
+            MachineTable(air: SyscallChip(), trace: syscall, publicInputs: SyscallChip.publicInputs(inputs: inputs)),
+            MachineTable(air: IOChip(), trace: io, publicInputs: IOChip.publicInputs(program: program)),
             MachineTable(air: MemoryBoundaryChip(), trace: boundary),
             MachineTable(air: Range16Chip(), trace: Range16Chip.trace(counts: counts.range16)),
             MachineTable(air: ByteChip(), trace: ByteChip.trace(counts: counts.byte)),

@@ -2,73 +2,242 @@ import KoalaBear
 import RISCV
 import STARK
 
-/// The system calls, one row per `ecall`: which call the id in t0 names (one flag each; an id
-/// no flag matches has no row, so the run that traps on it has no proof), its result (t0 after
-/// the call) and its checks. HALT is flagged back to the CPU (which stops there and publishes
-/// a0 as the exit code); COMMIT takes an index a0 < 8 (its digest words are not part of the
-/// claims, the public output is). Columns: clk, t0₀ t0₁, a0₀ a0₁, result₀ result₁, halt, write,
-/// commit, hintLen, hintRead.
+/// The system calls, one row per `ecall`, in time order (clk strictly increasing, so the rows
+/// are the calls as they happened). The id in t0 selects one call (an id no flag matches has no
+/// row: the run that traps on it has no proof):
+///
+/// - HALT is flagged back to the CPU, which stops there and publishes a0 as the exit code; the
+///   HALT row (the last call) publishes how the I/O streams end on ``VMBus/ioFinal``.
+/// - WRITE: fd a0 ∈ {1, 2, 3}, the buffer (a1, a2) within memory (a1 + a2 ≤ p); for fd 3 the
+///   buffer goes to ``IOChip`` as a job at the output's current length, which then grows by a2.
+/// - COMMIT: an index a0 < 8 (the digest words are not part of the claims; the output is).
+/// - HINT_LEN: t0 ← the current input item's length (0xFFFF_FFFF after the last).
+/// - HINT_READ: a1 must equal that length, the buffer (a0, a1) within memory; the item goes to
+///   ``IOChip`` as a job, and the verifier's tuple for the item (on ``VMBus/inputItem``) moves
+///   the cursor on: item k + 1, position + length, and the next item's length.
+///
+/// a1 and a2 are read from the register file (memory bus, slot 2 of the cycle) when used.
+/// Columns: clk, t0, a0, result (limbs), the five call flags, a1, a2 (limbs) and their reads,
+/// fd1 fd2 fd3, the bounds check (s₀, carry, e₀, e₁, borrow), the non-empty test (nz and its
+/// helper), the cursor (item, position, length limbs, output length), the next length (limbs)
+/// and the clk order's limbs. Public inputs: the first item's length (limbs).
 public struct SyscallChip: AIR {
     public init() {}
     public var name: String { "syscall" }
     public var mainWidth: Int { Col.count }
+    public var publicInputCount: Int { 2 }
 
     enum Col {
         static let clk = 0, t0 = 1, a0 = 3, result = 5
         static let halt = 7, write = 8, commit = 9, hintLength = 10, hintRead = 11
-        static let count = 12
+        static let a1 = 12, a2 = 14, a1Read = 16, a2Read = 19, fd = 22
+        static let s0 = 25, carry = 26, e = 27, borrow = 29, nz = 30, nzInv = 31
+        static let item = 32, position = 33, length = 34, output = 36, nextLength = 37, order = 39
+        static let count = 41
+    }
+
+    /// The public inputs: the length of the first input item (0xFFFF_FFFF when there is none).
+    public static func publicInputs(inputs: [[UInt8]]) -> [KoalaBear] {
+        let first = inputs.first.map { UInt32($0.count) } ?? UInt32.max
+        return [KoalaBear(first & 0xffff), KoalaBear(first >> 16)]
     }
 
     public func constraints(_ b: ConstraintBuilder) {
-        let clk = b.main(Col.clk), t00 = b.main(Col.t0), t01 = b.main(Col.t0 + 1)
-        let a00 = b.main(Col.a0), a01 = b.main(Col.a0 + 1), res0 = b.main(Col.result), res1 = b.main(Col.result + 1)
-        let halt = b.main(Col.halt), write = b.main(Col.write), commit = b.main(Col.commit)
-        let hintLength = b.main(Col.hintLength), hintRead = b.main(Col.hintRead)
+        func col(_ i: Int) -> Expr { b.main(i) }
+        func pair(_ i: Int) -> (Expr, Expr) { (col(i), col(i + 1)) }
+        let one = Expr(1), base = Expr(KoalaBear(UInt32(1 << 16)))
+        let clk = col(Col.clk), t0 = pair(Col.t0), a0 = pair(Col.a0), res = pair(Col.result)
+        let halt = col(Col.halt), write = col(Col.write), commit = col(Col.commit)
+        let hintLength = col(Col.hintLength), hintRead = col(Col.hintRead)
+        let a1 = pair(Col.a1), a2 = pair(Col.a2)
+        let fd1 = col(Col.fd), fd2 = col(Col.fd + 1), fd3 = col(Col.fd + 2)
+        let s0 = col(Col.s0), carry = col(Col.carry), e0 = col(Col.e), e1 = col(Col.e + 1), borrow = col(Col.borrow)
+        let nz = col(Col.nz), nzInv = col(Col.nzInv)
+        let item = col(Col.item), position = col(Col.position), length = pair(Col.length), output = col(Col.output)
+        let nextLength = pair(Col.nextLength), order = pair(Col.order)
         let kinds = [halt, write, commit, hintLength, hintRead]
-        for k in kinds { b.assertBoolean(k) }
+        for k in kinds + [fd1, fd2, fd3, carry, borrow, nz] { b.assertBoolean(k) }
         let active = Expr.sum(kinds)
         b.assertBoolean(active, label: "one call")
+
+        // Which call.
         let id = write * KoalaBear(Syscall.write.rawValue) + commit * KoalaBear(Syscall.commit.rawValue)
             + hintLength * KoalaBear(Syscall.hintLength.rawValue) + hintRead * KoalaBear(Syscall.hintRead.rawValue)
-        b.assertEqual(t00, id, label: "call id")
-        b.assertZero(t01, label: "call id (high)")
-        // Every call but HINT_LEN leaves t0 as it was.
-        b.assertZero((active - hintLength) * (res0 - t00), label: "result is the id")
-        b.assertZero((active - hintLength) * (res1 - t01), label: "result is the id (high)")
+        b.assertEqual(t0.0, id, label: "call id")
+        b.assertZero(t0.1, label: "call id (high)")
+        b.assertZero((active - hintLength) * (res.0 - t0.0), label: "result is the id")
+        b.assertZero((active - hintLength) * (res.1 - t0.1), label: "result is the id (high)")
+        b.assertZero(hintLength * (res.0 - length.0), label: "HINT_LEN result")
+        b.assertZero(hintLength * (res.1 - length.1), label: "HINT_LEN result (high)")
+
         // COMMIT: a0 < 8.
-        b.assertZero(commit * a01, label: "commit index (high)")
-        b.send(VMBus.range16, values: [a00 * KoalaBear(UInt32(1 << 13))], multiplicity: commit)
-        // Not yet proven: WRITE, HINT_LEN and HINT_READ have no rows until their memory side is built.
-        b.assertZero(write + hintLength + hintRead, label: "calls not yet provable")
-        b.receive(VMBus.syscall, values: [clk, t00, t01, a00, a01, res0, res1, halt], multiplicity: active)
+        b.assertZero(commit * a0.1, label: "commit index (high)")
+        b.send(VMBus.range16, values: [a0.0 * KoalaBear(UInt32(1 << 13))], multiplicity: commit)
+
+        // WRITE: the file descriptor.
+        b.assertEqual(fd1 + fd2 + fd3, write, label: "one file descriptor")
+        b.assertZero(write * (a0.0 - fd1 - fd2 * KoalaBear(2) - fd3 * KoalaBear(3)), label: "file descriptor")
+        b.assertZero(write * a0.1, label: "file descriptor (high)")
+
+        // a1 and a2 from the register file.
+        let ts = clk * KoalaBear(4) + 6
+        func read(_ register: UInt32, _ value: (Expr, Expr), columns k: Int, when m: Expr) {
+            let prevTs = col(k), dLo = col(k + 1), dHi = col(k + 2)
+            let address = Expr(KoalaBear(registerAddress(register)))
+            b.assertZero(m * (ts - prevTs - 1 - dLo - dHi * base), label: "register timestamp order")
+            b.send(VMBus.range16, values: [dLo], multiplicity: m)
+            b.send(VMBus.range16, values: [dHi * KoalaBear(32)], multiplicity: m)
+            b.receive(VMBus.memory, values: [address, value.0, value.1, prevTs], multiplicity: m)
+            b.send(VMBus.memory, values: [address, value.0, value.1, ts], multiplicity: m)
+        }
+        let buffered = write + hintRead
+        read(11, a1, columns: Col.a1Read, when: buffered)
+        read(12, a2, columns: Col.a2Read, when: write)
+
+        // The buffer: (a1, a2) for WRITE, (a0, a1) for HINT_READ; start + length ≤ p.
+        let start = (write * a1.0 + hintRead * a0.0, write * a1.1 + hintRead * a0.1)
+        let size = (write * a2.0 + hintRead * a1.0, write * a2.1 + hintRead * a1.1)
+        b.assertZero(buffered * (start.0 + size.0 - s0 - carry * base), label: "buffer end, low limb")
+        b.send(VMBus.range16, values: [s0], multiplicity: buffered)
+        let s1 = start.1 + size.1 + carry
+        let p = ZKVM.fieldPrime
+        b.assertZero(buffered * (Expr(KoalaBear(p & 0xffff)) - s0 - e0 + borrow * base), label: "buffer within memory, low limb")
+        b.assertZero(buffered * (Expr(KoalaBear(p >> 16)) - s1 - borrow - e1), label: "buffer within memory, high limb")
+        b.send(VMBus.range16, values: [e0], multiplicity: buffered)
+        b.send(VMBus.range16, values: [e1], multiplicity: buffered)
+        // Non-empty buffers of fd 3 and HINT_READ are jobs for the I/O table.
+        let sizeSum = size.0 + size.1
+        b.assertZero(buffered * (sizeSum * nzInv - nz), label: "nz: non-empty")
+        b.assertZero((one - nz) * sizeSum, label: "nz: empty")
+        b.assertZero(nz * (one - buffered), label: "nz only for buffers")
+        let streamPosition = hintRead * position + fd3 * output
+        b.send(VMBus.ioJob, values: [clk, fd3, start.0, start.1, size.0 + size.1 * base, streamPosition],
+               multiplicity: nz * (hintRead + fd3))
+
+        // HINT_READ: the whole current item.
+        b.assertZero(hintRead * (a1.0 - length.0), label: "HINT_READ length")
+        b.assertZero(hintRead * (a1.1 - length.1), label: "HINT_READ length (high)")
+        b.receive(VMBus.inputItem, values: [item, position, length.0, length.1, nextLength.0, nextLength.1], multiplicity: hintRead)
+
+        // Rows in time order and the cursor from call to call.
+        let nextActive = b.mainNext(Col.halt) + b.mainNext(Col.write) + b.mainNext(Col.commit) + b.mainNext(Col.hintLength)
+            + b.mainNext(Col.hintRead)
+        b.assertZero(nextActive * (one - active), on: .transition, label: "active rows first")
+        b.assertEqual(active, 1, on: .firstRow, label: "a run makes a call (HALT)")
+        b.assertZero(nextActive * (b.mainNext(Col.clk) - clk - 1 - order.0 - order.1 * base), on: .transition, label: "time order")
+        b.send(VMBus.range16, values: [order.0], multiplicity: active)
+        b.send(VMBus.range16, values: [order.1 * KoalaBear(32)], multiplicity: active)
+        b.assertZero(nextActive * (b.mainNext(Col.item) - item - hintRead), on: .transition, label: "item cursor")
+        b.assertZero(nextActive * (b.mainNext(Col.position) - position - hintRead * (length.0 + length.1 * base)),
+                     on: .transition, label: "input position")
+        b.assertZero(nextActive * (b.mainNext(Col.length) - length.0 - hintRead * (nextLength.0 - length.0)),
+                     on: .transition, label: "item length")
+        b.assertZero(nextActive * (b.mainNext(Col.length + 1) - length.1 - hintRead * (nextLength.1 - length.1)),
+                     on: .transition, label: "item length (high)")
+        b.assertZero(nextActive * (b.mainNext(Col.output) - output - fd3 * (a2.0 + a2.1 * base)), on: .transition,
+                     label: "output length")
+        b.assertZero(item, on: .firstRow, label: "first item")
+        b.assertZero(position, on: .firstRow, label: "input start")
+        b.assertZero(output, on: .firstRow, label: "output start")
+        b.assertEqual(length.0, b.publicInput(0), on: .firstRow, label: "first item's length")
+        b.assertEqual(length.1, b.publicInput(1), on: .firstRow, label: "first item's length (high)")
+        b.send(VMBus.ioFinal, values: [item, position, output], multiplicity: halt)
+
+        b.receive(VMBus.syscall, values: [clk, t0.0, t0.1, a0.0, a0.1, res.0, res.1, halt], multiplicity: active)
     }
 
-    /// One call.
+    /// One call with the state it finds.
     public struct Row: Sendable, Equatable {
         public var clk: UInt32
         public var id: UInt32
         public var a0: UInt32
+        public var a1: UInt32 = 0
+        public var a2: UInt32 = 0
         public var result: UInt32
+        public var a1PreviousTimestamp: UInt32 = 0
+        public var a2PreviousTimestamp: UInt32 = 0
+        public var item: UInt32 = 0
+        public var position: UInt32 = 0
+        public var length: UInt32 = 0
+        public var output: UInt32 = 0
+        public var nextLength: UInt32 = 0
+        /// The next call's clk (the last call: its own + 1).
+        public var nextClk: UInt32 = 0
     }
 
     public static func trace(_ rows: [Row], counts: inout LookupCounts) -> ColumnMatrix {
         var m = ColumnMatrix(width: Col.count, height: paddedHeight(rows.count))
         for (r, row) in rows.enumerated() {
-            let kind: Int
+            var v = [UInt32](repeating: 0, count: Col.count)
+            var inv = KoalaBear.zero
+            func put(_ c: Int, _ x: UInt32) {
+                v[c] = x & 0xffff
+                v[c + 1] = x >> 16
+            }
+            v[Col.clk] = row.clk
+            put(Col.t0, row.id)
+            put(Col.a0, row.a0)
+            put(Col.result, row.result)
+            put(Col.a1, row.a1)
+            put(Col.a2, row.a2)
+            put(Col.length, row.length)
+            put(Col.nextLength, row.nextLength)
+            v[Col.item] = row.item
+            v[Col.position] = row.position
+            v[Col.output] = row.output
+            let ts = 4 * row.clk + 6
+            func read(_ k: Int, _ previous: UInt32) {
+                let d = ts - previous - 1
+                v[k] = previous
+                v[k + 1] = d & 0xffff
+                v[k + 2] = d >> 16
+                counts.range(d & 0xffff)
+                counts.range((d >> 16) * 32)
+            }
+            var buffer: (start: UInt32, size: UInt32)?
             switch Syscall(rawValue: row.id) {
-            case .halt?: kind = Col.halt
-            case .write?: kind = Col.write
+            case .halt?: v[Col.halt] = 1
+            case .write?:
+                v[Col.write] = 1
+                v[Col.fd + Int(row.a0) - 1] = 1
+                read(Col.a1Read, row.a1PreviousTimestamp)
+                read(Col.a2Read, row.a2PreviousTimestamp)
+                buffer = (row.a1, row.a2)
             case .commit?:
-                kind = Col.commit
+                v[Col.commit] = 1
                 counts.range(row.a0 << 13)
-            case .hintLength?: kind = Col.hintLength
-            case .hintRead?: kind = Col.hintRead
+            case .hintLength?: v[Col.hintLength] = 1
+            case .hintRead?:
+                v[Col.hintRead] = 1
+                read(Col.a1Read, row.a1PreviousTimestamp)
+                buffer = (row.a0, row.a1)
             case nil: preconditionFailure("unknown system call \(row.id)")
             }
-            let values: [UInt32] = [row.clk, row.id & 0xffff, row.id >> 16, row.a0 & 0xffff, row.a0 >> 16,
-                                    row.result & 0xffff, row.result >> 16]
-            for (c, v) in values.enumerated() { m[r, c] = KoalaBear(v) }
-            m[r, kind] = .one
+            if let (start, size) = buffer {
+                let lo = (start & 0xffff) + (size & 0xffff)
+                v[Col.s0] = lo & 0xffff
+                v[Col.carry] = lo >> 16
+                counts.range(lo & 0xffff)
+                let end = UInt64(start) + UInt64(size)
+                let room = UInt64(ZKVM.fieldPrime) - end
+                v[Col.e] = UInt32(room & 0xffff)
+                v[Col.e + 1] = UInt32(room >> 16)
+                v[Col.borrow] = (ZKVM.fieldPrime & 0xffff) < (lo & 0xffff) ? 1 : 0
+                counts.range(UInt32(room & 0xffff))
+                counts.range(UInt32(room >> 16))
+                let sum = KoalaBear(size & 0xffff) + KoalaBear(size >> 16)
+                if sum != .zero {
+                    v[Col.nz] = 1
+                    inv = sum.inverse!
+                }
+            }
+            let d = row.nextClk - row.clk - 1
+            v[Col.order] = d & 0xffff
+            v[Col.order + 1] = d >> 16
+            counts.range(d & 0xffff)
+            counts.range((d >> 16) * 32)
+            for (c, x) in v.enumerated() { m[r, c] = KoalaBear(x) }
+            m[r, Col.nzInv] = inv
         }
         return m
     }

@@ -22,25 +22,24 @@ enum RV32 {
         try Executor(program: program, inputs: inputs, options: ExecutionOptions(maxCycles: 1 << 20, recordTrace: true)).run()
     }
 
-    /// Proves and verifies; returns the proof for further checks.
+    /// Proves and verifies; returns the proof and the statement for further checks.
     @discardableResult
-    static func prove(_ program: Program, inputs: [[UInt8]] = [], check: Bool = true) throws -> (MachineProof, ExecutionResult) {
+    static func prove(_ program: Program, inputs: [[UInt8]] = [], check: Bool = true) throws -> (MachineProof, ExecutionResult, RunStatement) {
         let result = try execute(program, inputs: inputs)
         let chip = ProgramChip(program: program)
-        let tables = try RV32Machine.tables(program: program, chip: chip, trace: #require(result.trace))
+        let (tables, statement) = try RV32Machine.tables(program: program, chip: chip, inputs: inputs, trace: #require(result.trace),
+                                                         output: result.publicOutput, exitCode: result.exitCode)
         var c = config
         c.checkConstraints = check
-        let publicInteractions = RV32Machine.publicInteractions(program: program, exitCode: result.exitCode, cycles: result.cycles)
-        let proof = try Machine.prove(tables, publicInteractions: publicInteractions, config: c)
-        try verify(proof, program: program, exitCode: result.exitCode, cycles: result.cycles)
-        return (proof, result)
+        let proof = try Machine.prove(tables, publicInteractions: RV32Machine.publicInteractions(statement), config: c)
+        try verify(proof, statement)
+        return (proof, result, statement)
     }
 
-    static func verify(_ proof: MachineProof, program: Program, exitCode: UInt32, cycles: UInt64) throws {
-        let chip = ProgramChip(program: program)
-        try Machine.verify(RV32Machine.airs(program: chip), proof: proof, publicInputs: RV32Machine.publicInputs(program: program),
-                           publicInteractions: RV32Machine.publicInteractions(program: program, exitCode: exitCode, cycles: cycles),
-                           config: config)
+    static func verify(_ proof: MachineProof, _ statement: RunStatement) throws {
+        let chip = ProgramChip(program: statement.program)
+        try Machine.verify(RV32Machine.airs(program: chip), proof: proof, publicInputs: RV32Machine.publicInputs(statement),
+                           publicInteractions: RV32Machine.publicInteractions(statement), config: config)
     }
 }
 
@@ -73,22 +72,26 @@ struct RV32MachineTests {
 
     @Test func aLoopWithCallsAndBranchesProves() throws {
         let program = try RV32.program(RV32MachineTests.loop)
-        let (_, result) = try RV32.prove(program)
+        let (_, result, _) = try RV32.prove(program)
         let expectedA0 = (UInt32(55 * 55) ^ 55) | (0x1234_5000 < UInt32(0x20_0800 + 44 + 0x1000) ? 1 : 0)
         #expect(result.exitCode == expectedA0 &- UInt32((UInt64(0x1234_5000) * 0x1234_5000) >> 32))
     }
 
     @Test func claimsAreBound() throws {
         let program = try RV32.program(RV32MachineTests.loop)
-        let (proof, result) = try RV32.prove(program)
-        #expect(throws: StarkError.self) { try RV32.verify(proof, program: program, exitCode: result.exitCode ^ 1, cycles: result.cycles) }
-        #expect(throws: StarkError.self) { try RV32.verify(proof, program: program, exitCode: result.exitCode, cycles: result.cycles + 1) }
+        let (proof, _, statement) = try RV32.prove(program)
+        var s = statement
+        s.exitCode ^= 1
+        #expect(throws: StarkError.self) { try RV32.verify(proof, s) }
+        s = statement
+        s.cycles += 1
+        #expect(throws: StarkError.self) { try RV32.verify(proof, s) }
         // Another program (one immediate changed) rejects the proof.
         var other = RV32MachineTests.loop
         other[0] = Asm.addi(1, 0, 11)
-        #expect(throws: StarkError.self) {
-            try RV32.verify(proof, program: try RV32.program(other), exitCode: result.exitCode, cycles: result.cycles)
-        }
+        s = statement
+        s.program = try RV32.program(other)
+        #expect(throws: StarkError.self) { try RV32.verify(proof, s) }
     }
 }
 
@@ -111,7 +114,7 @@ struct LoadStoreMachineTests {
 
     @Test func everyWidthAndOffsetProves() throws {
         let program = try RV32.program(LoadStoreMachineTests.code)
-        let (_, result) = try RV32.prove(program)
+        let (_, result, _) = try RV32.prove(program)
         #expect(result.cycles > 30)
     }
 }
@@ -128,7 +131,7 @@ struct InstructionCaseProofs {
 
     static func proveClean(_ code: [UInt32], data: [UInt8] = []) throws {
         let program = try RV32.program(Asm.li(10, 0) + code + Asm.halt, data: data)
-        let (_, result) = try RV32.prove(program)
+        let (_, result, _) = try RV32.prove(program)
         #expect(result.exitCode == 0, "\(result.exitCode) cases disagree")
     }
 
@@ -169,5 +172,69 @@ struct InstructionCaseProofs {
             code += [Asm.load(name, 11, offset - 16, 8), Asm.load(name, 0, offset, 9)] + Self.check(expected)
         }
         try InstructionCaseProofs.proveClean(code, data: InstructionCases.loadData)
+    }
+}
+
+@Suite("RV32IM machine: system calls and public I/O", .tags(.slow), .disabled(if: Quick.enabled, Quick.reason))
+struct SyscallMachineTests {
+    /// Reads two input items (HINT_LEN, HINT_READ; the second to an unaligned buffer), asks for
+    /// a third that is not there, echoes them to fd 3 from an unaligned start, writes to stdout,
+    /// commits, and exits with the second item's length plus HINT_LEN's "none left" marker + 1 (0).
+    static let code: [UInt32] = Asm.li(20, 0x30_0000)
+        + Asm.syscall(0xF0) + [Asm.addi(21, 5, 0)]                              // x21 = len0
+        + [Asm.addi(10, 20, 0), Asm.addi(11, 21, 0)] + Asm.syscall(0xF1)           // read item 0 to 0x300000
+        + Asm.syscall(0xF0) + [Asm.addi(22, 5, 0)]                               // x22 = len1
+        + [Asm.addi(10, 20, 0x101), Asm.addi(11, 22, 0)] + Asm.syscall(0xF1)       // item 1 to 0x300101
+        + Asm.syscall(0xF0) + [Asm.addi(23, 5, 1)]                               // 0xFFFFFFFF + 1 = 0
+        + [Asm.addi(10, 0, 3), Asm.addi(11, 20, 1), Asm.addi(12, 21, -1)] + Asm.syscall(0x02)   // item 0 minus its first byte
+        + [Asm.addi(10, 0, 3), Asm.addi(11, 20, 0x101), Asm.addi(12, 22, 0)] + Asm.syscall(0x02) // item 1
+        + [Asm.addi(10, 0, 3), Asm.addi(11, 20, 0), Asm.addi(12, 0, 0)] + Asm.syscall(0x02)      // nothing
+        + [Asm.addi(10, 0, 1), Asm.addi(11, 20, 0), Asm.addi(12, 0, 5)] + Asm.syscall(0x02)      // stdout
+        + [Asm.addi(10, 0, 7), Asm.addi(11, 0, 99)] + Asm.syscall(0x10)                          // COMMIT
+        + [Asm.add(10, 22, 23)] + Asm.halt
+
+    static let inputs: [[UInt8]] = [Array("hello, world".utf8), (0..<37).map { UInt8($0 &* 7 &+ 3) }]
+
+    @Test func readsInputAndWritesOutput() throws {
+        let program = try RV32.program(SyscallMachineTests.code)
+        let (proof, result, statement) = try RV32.prove(program, inputs: SyscallMachineTests.inputs)
+        #expect(result.publicOutput == Array("ello, world".utf8) + SyscallMachineTests.inputs[1])
+        #expect(result.exitCode == 37)
+        #expect(statement.itemsRead == 2)
+
+        // Every public claim altered fails.
+        var s = statement
+        s.output[3] ^= 1
+        #expect(throws: StarkError.self) { try RV32.verify(proof, s) }
+        s = statement
+        s.output.removeLast()
+        #expect(throws: StarkError.self) { try RV32.verify(proof, s) }
+        s = statement
+        s.output.append(0)
+        #expect(throws: StarkError.self) { try RV32.verify(proof, s) }
+        s = statement
+        s.inputs[1][5] ^= 1
+        #expect(throws: StarkError.self) { try RV32.verify(proof, s) }
+        s = statement
+        s.inputs[0].append(1)
+        #expect(throws: StarkError.self) { try RV32.verify(proof, s) }
+        s = statement
+        s.inputs.append([1, 2, 3])  // HINT_LEN saw "none left"
+        #expect(throws: StarkError.self) { try RV32.verify(proof, s) }
+        s = statement
+        s.itemsRead = 1
+        #expect(throws: StarkError.self) { try RV32.verify(proof, s) }
+    }
+
+    @Test func unreadInputIsFree() throws {
+        // A guest that reads nothing.
+        let program = try RV32.program([Asm.addi(10, 0, 5)] + Asm.halt)
+        let (proof, _, statement) = try RV32.prove(program, inputs: [[1, 2, 3]])
+        var s = statement
+        s.inputs = [[9, 9]]
+        // The first item's length is a public input of the syscall table, so even unread input is bound by its length.
+        #expect(throws: StarkError.self) { try RV32.verify(proof, s) }
+        s.inputs = [[7, 7, 7]]
+        try RV32.verify(proof, s)
     }
 }

@@ -106,7 +106,8 @@ let package = Package(
         .target(name: "KoalaBear", dependencies: ["Locking"], swiftSettings: optimisedInDebug),
         .target(name: "STARK", dependencies: ["KoalaBear", "Hashing", "Locking"], swiftSettings: optimisedInDebug),
         // The RV32IM prover: the machine's chips and buses over the STARK (docs/zkvm.md).
-        .target(name: "ZKVMProver", dependencies: ["RISCV", "STARK", "KoalaBear"], swiftSettings: optimisedInDebug),
+        .target(name: "ZKVMProver", dependencies: ["RISCV", "STARK", "KoalaBear", "Hashing", "Primitives"],
+                swiftSettings: optimisedInDebug),
 
         // MARK: Dev only: benchmarks, crash harness, example AIRs, C references
         // Example AIRs (Fibonacci, range check, permutation, XOR) for the STARK tests and benchmarks.

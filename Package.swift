@@ -72,6 +72,7 @@ let package = Package(
         // MARK: 5 Node: bootstrap, the sealer loop, the committed-block feed
         .target(name: "Node", dependencies: [
             "Chain", "Consensus", "SystemContracts", "TxPool", "Storage", "Primitives", "RLP", "Secp256k1", "Transactions", "Locking",
+            "RISCV", "ZKVMProver",
             .product(name: "Logging", package: "swift-log"),
         ]),
 
@@ -93,7 +94,7 @@ let package = Package(
         .target(name: "ProverNetCLI", dependencies: [
             "Primitives", "Keccak", "RLP", "ABI", "Secp256k1", "Transactions", "Storage", "Benchmarks", "DevTools",
             "RISCV", "STARK", "Chain", "Consensus", "TxPool", "Node", "StateTree", "JSON", "RPC", "Keystore", "SystemContracts",
-            "ProverNetClient", "Locking",
+            "ProverNetClient", "Locking", "ZKVMProver", "KoalaBear",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -151,7 +152,7 @@ let package = Package(
             "Consensus", "Chain", "SystemContracts", "TxPool", "Storage", "Transactions", "Secp256k1", "Primitives",
             "ABI", "RISCV", "TestSupport",
         ]),
-        .testTarget(name: "NodeTests", dependencies: ["Node", "SystemContracts", "Consensus", "Chain", "TxPool", "Storage", "Transactions", "Secp256k1", "Primitives"]),
+        .testTarget(name: "NodeTests", dependencies: ["Node", "SystemContracts", "Consensus", "Chain", "TxPool", "Storage", "Transactions", "Secp256k1", "Primitives", "ZKVMProver", "RISCV"]),
         .testTarget(name: "ProverNetClientTests", dependencies: ["ProverNetClient", "SystemContracts", "ABI", "Primitives"]),
         .testTarget(name: "SystemContractsTests", dependencies: ["TestSupport", "SystemContracts", "Chain", "Consensus", "ABI", "Storage", "Transactions", "Secp256k1", "Primitives"]),
         .testTarget(name: "KeystoreTests", dependencies: ["TestSupport", "Keystore", "Secp256k1", "Primitives"]),

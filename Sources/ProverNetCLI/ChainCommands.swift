@@ -62,7 +62,7 @@ struct ExportCommand: ParsableCommand {
     @Option(help: "Last block (default: the head).") var to: UInt64?
 
     func run() throws {
-        let (chain, _) = try ChainArchive.open(datadir: datadir)
+        let (chain, _) = try ChainArchive.open(datadir: datadir, verifier: ZKVMProofVerifier())
         var progress = Progress(total: 0, label: "export")
         do {
             let range = try ChainArchive.export(chain, from: from, to: to, out: out) { done, total in
@@ -84,7 +84,7 @@ struct ImportCommand: ParsableCommand {
 
     func run() throws {
         guard let data = FileManager.default.contents(atPath: file) else { throw CLIError("cannot read \(file)") }
-        let (chain, _) = try ChainArchive.open(datadir: datadir)
+        let (chain, _) = try ChainArchive.open(datadir: datadir, verifier: ZKVMProofVerifier())
         var progress = Progress(total: 0, label: "import")
         let r: ChainArchive.Imported
         do { r = try ChainArchive.importBlocks(Array(data), into: chain) { progress.update($0) } } catch let e as ChainArchive.Stopped {
@@ -102,11 +102,11 @@ struct ReplayCommand: ParsableCommand {
     @Option(help: "Data directory.") var datadir: String = DataDir.defaultPath
 
     func run() throws {
-        let (chain, json) = try ChainArchive.open(datadir: datadir)
+        let (chain, json) = try ChainArchive.open(datadir: datadir, verifier: ZKVMProofVerifier())
         let head = chain.head.number
         var progress = Progress(total: head, label: "replay")
         let replicaHead: Header
-        do { replicaHead = try ChainArchive.replay(chain, genesisJSON: json) { n, _ in progress.update(n) } } catch let e as ChainArchive.Stopped {
+        do { replicaHead = try ChainArchive.replay(chain, genesisJSON: json, verifier: ZKVMProofVerifier()) { n, _ in progress.update(n) } } catch let e as ChainArchive.Stopped {
             throw CLIError(e.description)
         }
         print("replayed \(head) blocks; every root matches; head \(replicaHead.hash)")

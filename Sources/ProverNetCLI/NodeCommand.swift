@@ -170,7 +170,7 @@ struct NodeCommand: AsyncParsableCommand {
     }
 
     static func openNode(datadir: String, genesisPath: String?, dev: Bool, blockTime: Double?) throws -> Node {
-        do { return try Node.open(datadir: datadir, genesis: genesisPath, dev: dev, blockTime: blockTime) } catch let e as NodeError {
+        do { return try Node.open(datadir: datadir, genesis: genesisPath, dev: dev, blockTime: blockTime, verifier: ZKVMProofVerifier()) } catch let e as NodeError {
             throw CLIError(e.description)
         }
     }

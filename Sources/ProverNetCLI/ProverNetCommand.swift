@@ -14,7 +14,7 @@ public struct ProverNetCommand: AsyncParsableCommand {
         subcommands: [
             DevCommand.self, NodeCommand.self, InitCommand.self, AccountCommand.self, ExportCommand.self, ImportCommand.self, ReplayCommand.self, BlockCommand.self,
             TxCommand.self, KeccakCommand.self, RLPCommand.self, ABICommand.self, BenchCommand.self,
-            ExecuteCommand.self,
+            ExecuteCommand.self, ProveCommand.self, VerifyCommand.self,
             DebugStorageStressCommand.self,
             StakeCommand.self, RequestCommand.self, ProgramCommand.self, BidCommand.self, RevealCommand.self,
             RefundCommand.self, SlashCommand.self, VoteCommand.self, ProposeCommand.self,

@@ -21,19 +21,19 @@ public struct ProofRejection: Error, Sendable, Equatable, CustomStringConvertibl
     public var description: String { reason }
 }
 
-/// Checks a submitted proof against the request it claims to fulfil: that `programId`'s program
-/// ran on `input` (its image committed by the programId) and produced what the proof says.
+/// Checks a submitted proof against the request it claims to fulfil: that the program `elf`
+/// (whose id is `programId`, as registered) ran on `input` and produced what the proof says.
 /// The Market sees only this protocol; the node injects the zkVM's verifier when it builds the
 /// contract set (`SystemContracts.provernet(verifier:)`), so this module never imports the
 /// prover. Implementations are deterministic and pure: every node must reach the same verdict.
 public protocol ProofVerifier: Sendable {
-    func verify(proof: [UInt8], programId: Hash32, input: [UInt8]) throws(ProofRejection) -> VerifiedRun
+    func verify(proof: [UInt8], elf: [UInt8], programId: Hash32, input: [UInt8]) throws(ProofRejection) -> VerifiedRun
 }
 
 /// The verifier of a node built without one: it accepts nothing.
 public struct NoProofVerifier: ProofVerifier {
     public init() {}
-    public func verify(proof: [UInt8], programId: Hash32, input: [UInt8]) throws(ProofRejection) -> VerifiedRun {
+    public func verify(proof: [UInt8], elf: [UInt8], programId: Hash32, input: [UInt8]) throws(ProofRejection) -> VerifiedRun {
         throw ProofRejection("this node has no proof verifier")
     }
 }

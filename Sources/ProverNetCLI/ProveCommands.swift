@@ -1,0 +1,149 @@
+import ArgumentParser
+import Foundation
+import JSON
+import KoalaBear
+import Locking
+import Primitives
+import RISCV
+import ZKVMProver
+
+/// Reads `--input` values: `0x…` or bare hex, or `@FILE` for a file's bytes.
+func readInputItems(_ values: [String]) throws -> [[UInt8]] {
+    try values.map { v in
+        if v.hasPrefix("@") {
+            let path = String(v.dropFirst())
+            guard let data = FileManager.default.contents(atPath: path) else { throw CLIError("cannot read \(path)") }
+            return [UInt8](data)
+        }
+        do { return try Hex.decode(v) } catch { throw CLIError("--input \(v): invalid hex: \(error)") }
+    }
+}
+
+func loadProgram(_ path: String) throws -> Program {
+    guard let data = FileManager.default.contents(atPath: path) else { throw CLIError("cannot read \(path)") }
+    do { return try Program(elf: [UInt8](data)) } catch { throw CLIError("\(path): \(error)") }
+}
+
+extension Claims {
+    /// The claims as JSON (hex for bytes and hashes).
+    var json: JSONValue {
+        .object([
+            ("programId", .string(programId.description)),
+            ("inputDigest", .string(inputDigest.description)),
+            ("itemsRead", .number(JSONNumber(Int64(itemsRead)))),
+            ("publicOutput", .string(Hex.encode(publicOutput))),
+            ("exitCode", .number(JSONNumber(Int64(exitCode)))),
+            ("cycles", .number(JSONNumber(cycles))),
+            ("segments", .number(JSONNumber(Int64(segments)))),
+        ])
+    }
+}
+
+func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18 }
+
+/// `provernet prove --elf F --input HEX|@FILE --out P`: runs a guest and proves the run.
+struct ProveCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "prove",
+        abstract: "Run a RISC-V guest and prove the run (a STARK proof of RV32IM execution).",
+        discussion: """
+            Each --input is one input item (hex, or @FILE for a file's bytes), read by the guest in order; \
+            the Market gives a guest exactly one. Shows the phase on stderr (updated in place on a terminal, \
+            plain lines otherwise), writes the proof to --out, and prints the claims and timings. Exits \
+            non-zero with the reason when the run traps, exceeds --max-cycles, or cannot be proven.
+            """)
+
+    @Option(help: "The guest program: an ELF32 RISC-V executable.") var elf: String
+    @Option(name: .customLong("input"), help: "One input item: hex (0x optional) or @FILE. Repeatable.") var inputs: [String] = []
+    @Option(help: "Where to write the proof.") var out: String
+    @Option(help: "Cycles per segment (runs longer than one segment are not provable yet).")
+    var segmentCycles: UInt64 = ZKVM.defaultSegmentCycles
+    @Option(help: "Threads for the prover (default: every core).") var threads: Int = Parallel.coreCount
+    @Option(help: "Give up on runs longer than this.") var maxCycles: UInt64 = 1 << 24
+    @Flag(help: "Print the claims and timings as one JSON object.") var json = false
+
+    func run() throws {
+        let program = try loadProgram(elf)
+        let items = try readInputItems(inputs)
+        guard threads >= 1 else { throw CLIError("--threads must be at least 1") }
+        let options = ProvingOptions(segmentCycles: segmentCycles, threads: threads, maxCycles: maxCycles)
+        let clock = ContinuousClock(), start = clock.now
+        let tty = isatty(STDERR_FILENO) == 1
+        let phases = Locked<[(String, ContinuousClock.Instant)]>([])
+        let proof: ExecutionProof
+        do {
+            proof = try ZKVM.prove(program: program, inputs: items, options: options) { p in
+                let name: String
+                switch p {
+                case .executing: name = "executing"
+                case .witness(let k, let n): name = "segment \(k) of \(n): tables"
+                case .proving(let k, let n): name = "segment \(k) of \(n): proving"
+                case .done: name = "done"
+                }
+                let now = clock.now
+                phases.withLock { $0.append((name, now)) }
+                let line = String(format: "[%6.2f s] %@", seconds(now - start), name)
+                FileHandle.standardError.write(Data(((tty ? "\r\u{1b}[K" : "") + line + (tty && p != .done ? "" : "\n")).utf8))
+            }
+        } catch {
+            throw CLIError("\(elf): \(error)")
+        }
+        let total = seconds(clock.now - start)
+        let bytes = proof.serialized()
+        guard FileManager.default.createFile(atPath: out, contents: Data(bytes)) else { throw CLIError("cannot write \(out)") }
+        let marks = phases.withLock { $0 }
+        var timings: [(String, JSONValue)] = []
+        for (k, (name, at)) in marks.enumerated() where k + 1 < marks.count {
+            timings.append((name, .number(JSONNumber(Int64((seconds(marks[k + 1].1 - at) * 1000).rounded())))))
+        }
+        let rate = total > 0 ? Double(proof.claims.cycles) / total : 0
+        if json {
+            print(JSONValue.object([
+                ("claims", proof.claims.json), ("proofBytes", .number(JSONNumber(Int64(bytes.count)))),
+                ("seconds", .string(String(format: "%.3f", total))), ("cyclesPerSecond", .number(JSONNumber(Int64(rate)))),
+                ("phasesMs", .object(timings)),
+            ]).text)
+            return
+        }
+        print("""
+            \(proof.claims.json.text)
+            proof: \(out) (\(bytes.count) bytes)
+            time: \(String(format: "%.3f", total)) s, \(String(format: "%.1f", rate / 1000)) kHz
+            """)
+        for (name, ms) in timings { print("  \(name): \(ms.text) ms") }
+    }
+}
+
+/// `provernet verify --proof P --elf F --input …`: checks a proof and prints its claims.
+struct VerifyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "verify",
+        abstract: "Check a proof of a guest's run and print what it proves as JSON.",
+        discussion: """
+            The proof must be for the given program (its ELF; --program-id, if given, must be that ELF's id) \
+            and exactly the given input items. Exits non-zero with the reason when it is not.
+            """)
+
+    @Option(help: "The proof file (from provernet prove).") var proof: String
+    @Option(help: "The guest program the proof claims to be about.") var elf: String
+    @Option(help: "The expected program id (checked against the ELF's).") var programId: String?
+    @Option(name: .customLong("input"), help: "One input item: hex (0x optional) or @FILE. Repeatable.") var inputs: [String] = []
+
+    func run() throws {
+        let program = try loadProgram(elf)
+        if let programId {
+            guard let id = Hash32(hex: programId) else { throw CLIError("--program-id: not a 32-byte hex hash") }
+            guard id == program.programId else { throw CLIError("\(elf) is program \(program.programId), not \(id)") }
+        }
+        let items = try readInputItems(inputs)
+        guard let data = FileManager.default.contents(atPath: proof) else { throw CLIError("cannot read \(proof)") }
+        let clock = ContinuousClock(), start = clock.now
+        let claims: Claims
+        do { claims = try ZKVM.verify(proofBytes: [UInt8](data), program: program, inputs: items) } catch {
+            throw CLIError("invalid proof: \(error)")
+        }
+        let elapsed = seconds(clock.now - start)
+        print(JSONValue.object([("valid", .bool(true)), ("claims", claims.json),
+                                ("verifyMs", .number(JSONNumber(Int64((elapsed * 1000).rounded()))))]).text)
+    }
+}

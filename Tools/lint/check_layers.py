@@ -37,7 +37,7 @@ def parse_package():
         start = m.end()
         nxt = target.search(text, start)
         body = text[start:nxt.start() if nxt else len(text)]
-        deps_match = re.search(r"dependencies: \[(.*?)\]\s*(?:,\s*\w+:|\))", body, re.S)
+        deps_match = re.search(r"dependencies: \[(.*?)\]\s*(?:,|\))", body, re.S)
         deps = set(re.findall(r'"(\w+)"', deps_match.group(1))) if deps_match else set()
         deps = {d for d in deps if not d.startswith("swift-")}
         targets[name] = {"group": group, "deps": deps}

@@ -97,11 +97,19 @@ struct ProveCommand: ParsableCommand {
             timings.append((name, .number(JSONNumber(Int64((seconds(marks[k + 1].1 - at) * 1000).rounded())))))
         }
         let rate = total > 0 ? Double(proof.claims.cycles) / total : 0
+        let layout = proof.layout(program: program)
+        let cells = layout.reduce(0) { $0 + $1.cells }
+        let perCycle = Double(cells) / Double(max(proof.claims.cycles, 1))
         if json {
             print(JSONValue.object([
                 ("claims", proof.claims.json), ("proofBytes", .number(JSONNumber(Int64(bytes.count)))),
                 ("seconds", .string(String(format: "%.3f", total))), ("cyclesPerSecond", .number(JSONNumber(Int64(rate)))),
-                ("phasesMs", .object(timings)),
+                ("phasesMs", .object(timings)), ("committedCells", .number(JSONNumber(Int64(cells)))),
+                ("tables", .array(layout.map { t in
+                    .object([("name", .string(t.name)), ("rows", .number(JSONNumber(Int64(t.rows)))),
+                             ("main", .number(JSONNumber(Int64(t.main)))), ("auxiliary", .number(JSONNumber(Int64(t.auxiliary)))),
+                             ("interactions", .number(JSONNumber(Int64(t.interactions))))])
+                })),
             ]).text)
             return
         }
@@ -111,6 +119,10 @@ struct ProveCommand: ParsableCommand {
             time: \(String(format: "%.3f", total)) s, \(String(format: "%.1f", rate / 1000)) kHz
             """)
         for (name, ms) in timings { print("  \(name): \(ms.text) ms") }
+        print("committed cells: \(cells) (\(String(format: "%.0f", perCycle)) per cycle, lookup tables included)")
+        for t in layout {
+            print("  \(t.name): \(t.rows) rows × (\(t.main) main + \(t.auxiliary) LogUp), \(t.interactions) interactions per row")
+        }
     }
 }
 

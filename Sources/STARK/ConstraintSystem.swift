@@ -52,6 +52,8 @@ public struct ConstraintSystem: Sendable {
     /// Hash of the whole structure.
     public let digest: Digest
 
+    /// Number of lookup interactions per row.
+    public var interactionCount: Int { interactions.count }
     /// True if the AIR makes lookups (and so has an auxiliary LogUp trace).
     public var hasLookups: Bool { !interactions.isEmpty }
     /// Extension-valued auxiliary columns: one helper per interaction group, then the running sum.

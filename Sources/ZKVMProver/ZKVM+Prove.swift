@@ -122,3 +122,31 @@ extension ZKVM {
         try verify(proof: ExecutionProof(bytes: proofBytes, maxSize: maxSize), program: program, inputs: inputs, config: config)
     }
 }
+
+/// One table's committed cells in a proof.
+public struct TableLayout: Sendable, Equatable {
+    public var name: String
+    public var rows: Int
+    /// Main columns.
+    public var main: Int
+    /// LogUp columns in base-field cells (4 per extension column).
+    public var auxiliary: Int
+    /// Lookup interactions per row.
+    public var interactions: Int
+
+    /// Committed cells: rows × (main + auxiliary).
+    public var cells: Int { rows * (main + auxiliary) }
+}
+
+extension ExecutionProof {
+    /// Each table's shape in segment 0, for reports (committed cells per cycle and where they are).
+    public func layout(program: Program) -> [TableLayout] {
+        guard let segment = segments.first else { return [] }
+        let airs = RV32Machine.airs(program: ProgramChip(program: program))
+        return zip(airs, segment.tables).compactMap { air, table in
+            guard let system = try? ConstraintSystem(air: air) else { return nil }
+            return TableLayout(name: air.name, rows: 1 << table.logTraceHeight, main: system.mainWidth,
+                               auxiliary: 4 * system.auxWidth, interactions: system.interactionCount)
+        }
+    }
+}

@@ -111,12 +111,8 @@ public struct CPUChip: AIR {
         // Register accesses: rs1 at T, rs2 at T + 1, rd at T + 3 (T = 4·clk + 4).
         let t = clk * KoalaBear(4) + 4
         func access(address: Expr, previous: (Expr, Expr), value: (Expr, Expr), at ts: Expr, columns k: Int) {
-            let prevTs = b.main(k), dLo = b.main(k + 1), dHi = b.main(k + 2)
-            b.assertZero(active * (ts - prevTs - 1 - dLo - dHi * base), label: "register timestamp order")
-            b.send(VMBus.range16, values: [dLo], multiplicity: active)
-            b.send(VMBus.range16, values: [dHi * KoalaBear(32)], multiplicity: active)
-            b.receive(VMBus.memory, values: [address, previous.0, previous.1, prevTs], multiplicity: active)
-            b.send(VMBus.memory, values: [address, value.0, value.1, ts], multiplicity: active)
+            b.memoryAccess(address: address, previous: previous, value: value, previousTimestamp: b.main(k), timestamp: ts,
+                           order: (b.main(k + 1), b.main(k + 2)), when: active, label: "register timestamp order")
         }
         access(address: rs1 * KoalaBear(4) + 1, previous: (a0, a1), value: (a0, a1), at: t, columns: Col.rs1Access)
         access(address: rs2 * KoalaBear(4) + 1, previous: (r0, r1), value: (r0, r1), at: t + 1, columns: Col.rs2Access)

@@ -37,7 +37,7 @@ public struct DivChip: AIR {
         let ea = col(Col.ea), eb = col(Col.eb), absA = pair(Col.absA), kA = pair(Col.kA), absB = pair(Col.absB), kB = pair(Col.kB)
         let q = pair(Col.q), r = pair(Col.r), l = pair(Col.l), m = col(Col.m), sq = col(Col.sq)
         let t = pair(Col.t), st = col(Col.st), kC = pair(Col.kC)
-        let base = Expr(KoalaBear(UInt32(1 << 16))), half = Expr(KoalaBear(UInt32(1 << 15))), one = Expr(1)
+        let base = Expr(KoalaBear(UInt32(1 << 16))), half = Expr(KoalaBear(UInt32(1 << 15)))
         let active = div + divu + rem + remu, signed = div + rem, quotient = div + divu
         for x in [div, divu, rem, remu, bz, sa, sb, m, kA.0, kA.1, kB.0, kB.1, kC.0, kC.1] { b.assertBoolean(x) }
         b.assertBoolean(active, label: "one operation")

@@ -83,11 +83,9 @@ public struct IOChip: AIR {
         b.send(VMBus.range16, values: [h], multiplicity: active)
         let address = q * KoalaBear(4) + h * base16
         let ts = clk * KoalaBear(4) + 6
-        b.assertZero(active * (ts - prevTs - 1 - dLo - dHi * base16), label: "timestamp order")
-        b.send(VMBus.range16, values: [dLo], multiplicity: active)
-        b.send(VMBus.range16, values: [dHi * KoalaBear(32)], multiplicity: active)
-        b.receive(VMBus.memory, values: [address, p[0] + p[1] * w256, p[2] + p[3] * w256, prevTs], multiplicity: active)
-        b.send(VMBus.memory, values: [address, n[0] + n[1] * w256, n[2] + n[3] * w256, ts], multiplicity: active)
+        b.memoryAccess(address: address, previous: (p[0] + p[1] * w256, p[2] + p[3] * w256),
+                       value: (n[0] + n[1] * w256, n[2] + n[3] * w256), previousTimestamp: prevTs, timestamp: ts,
+                       order: (dLo, dHi), when: active)
         let byteRange = Expr(KoalaBear(ByteOp.range.rawValue))
         b.send(VMBus.byte, values: [byteRange, p[0], p[1], Expr(0)], multiplicity: active)
         b.send(VMBus.byte, values: [byteRange, p[2], p[3], Expr(0)], multiplicity: active)
@@ -151,12 +149,10 @@ public struct IOChip: AIR {
             counts.byteOp(.range, v[Col.p], v[Col.p + 1])
             counts.byteOp(.range, v[Col.p + 2], v[Col.p + 3])
             v[Col.rem] = row.remaining
-            let ts = 4 * row.clk + 6, d = ts - row.previousTimestamp - 1
+            let d = counts.timestampOrder(previous: row.previousTimestamp, timestamp: 4 * row.clk + 6)
             v[Col.prevTs] = row.previousTimestamp
-            v[Col.d] = d & 0xffff
-            v[Col.d + 1] = d >> 16
-            counts.range(d & 0xffff)
-            counts.range((d >> 16) * 32)
+            v[Col.d] = d.low
+            v[Col.d + 1] = d.high
             if row.isInput {
                 let above = row.address >= end
                 let (x, y) = above ? (row.address, end) : (below, row.address)

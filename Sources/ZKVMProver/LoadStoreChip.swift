@@ -70,11 +70,8 @@ public struct LoadStoreChip: AIR {
         let address = q * KoalaBear(4) + h * base
         let ts = clk * KoalaBear(4) + 6
         let before = (p[0] + p[1] * w256, p[2] + p[3] * w256), after = (n[0] + n[1] * w256, n[2] + n[3] * w256)
-        b.assertZero(active * (ts - prevTs - 1 - dLo - dHi * base), label: "timestamp order")
-        b.send(VMBus.range16, values: [dLo], multiplicity: active)
-        b.send(VMBus.range16, values: [dHi * KoalaBear(32)], multiplicity: active)
-        b.receive(VMBus.memory, values: [address, before.0, before.1, prevTs], multiplicity: active)
-        b.send(VMBus.memory, values: [address, after.0, after.1, ts], multiplicity: active)
+        b.memoryAccess(address: address, previous: before, value: after, previousTimestamp: prevTs, timestamp: ts,
+                       order: (dLo, dHi), when: active)
         let byteRange = Expr(KoalaBear(ByteOp.range.rawValue))
         b.send(VMBus.byte, values: [byteRange, p[0], p[1], Expr(0)], multiplicity: active)
         b.send(VMBus.byte, values: [byteRange, p[2], p[3], Expr(0)], multiplicity: active)
@@ -178,12 +175,10 @@ public struct LoadStoreChip: AIR {
             counts.range(address & 0xfffc)
             counts.range(address >> 16)
             counts.range(0x7eff &- (address >> 16) &+ top * 0x100)
-            let ts = 4 * row.clk + 6, d = ts - row.previousTimestamp - 1
+            let d = counts.timestampOrder(previous: row.previousTimestamp, timestamp: 4 * row.clk + 6)
             v[Col.prevTs] = row.previousTimestamp
-            v[Col.d] = d & 0xffff
-            v[Col.d + 1] = d >> 16
-            counts.range(d & 0xffff)
-            counts.range((d >> 16) * 32)
+            v[Col.d] = d.low
+            v[Col.d + 1] = d.high
             counts.byteOp(.range, v[Col.p], v[Col.p + 1])
             counts.byteOp(.range, v[Col.p + 2], v[Col.p + 3])
             if row.op == .lb || row.op == .lh {

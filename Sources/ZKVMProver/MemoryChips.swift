@@ -22,13 +22,10 @@ public struct MemoryAccessChip: AIR {
         let addr = b.main(0), p0 = b.main(1), p1 = b.main(2), n0 = b.main(3), n1 = b.main(4)
         let prevTs = b.main(5), ts = b.main(6), dLo = b.main(7), dHi = b.main(8), active = b.main(9)
         b.assertBoolean(active)
-        b.assertZero(active * (ts - prevTs - 1 - dLo - dHi * KoalaBear(UInt32(1 << 16))), label: "timestamp order")
-        b.send(VMBus.range16, values: [dLo], multiplicity: active)
-        b.send(VMBus.range16, values: [dHi * KoalaBear(32)], multiplicity: active)
+        b.memoryAccess(address: addr, previous: (p0, p1), value: (n0, n1), previousTimestamp: prevTs, timestamp: ts,
+                       order: (dLo, dHi), when: active)
         b.send(VMBus.range16, values: [n0], multiplicity: active)
         b.send(VMBus.range16, values: [n1], multiplicity: active)
-        b.receive(VMBus.memory, values: [addr, p0, p1, prevTs], multiplicity: active)
-        b.send(VMBus.memory, values: [addr, n0, n1, ts], multiplicity: active)
     }
 
     /// One access.
@@ -69,12 +66,10 @@ public struct MemoryAccessChip: AIR {
         var m = ColumnMatrix(width: 10, height: paddedHeight(accesses.count))
         for (r, a) in accesses.enumerated() {
             precondition(a.timestamp < maxMemoryTimestamp && a.previousTimestamp < a.timestamp, "access order at row \(r)")
-            let d = a.timestamp - a.previousTimestamp - 1
+            let d = counts.timestampOrder(previous: a.previousTimestamp, timestamp: a.timestamp)
             let values: [UInt32] = [a.address, a.previous & 0xffff, a.previous >> 16, a.value & 0xffff, a.value >> 16,
-                                    a.previousTimestamp, a.timestamp, d & 0xffff, d >> 16, 1]
+                                    a.previousTimestamp, a.timestamp, d.low, d.high, 1]
             for (c, v) in values.enumerated() { m[r, c] = KoalaBear(v) }
-            counts.range(d & 0xffff)
-            counts.range((d >> 16) * 32)
             counts.range(a.value & 0xffff)
             counts.range(a.value >> 16)
         }

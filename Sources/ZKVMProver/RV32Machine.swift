@@ -169,14 +169,6 @@ struct Witness {
         }
     }
 
-    /// Records the timestamp order of an access (previous → ts) and returns the difference limbs.
-    mutating func order(_ previous: UInt32, _ ts: UInt32) -> (UInt32, UInt32) {
-        let d = ts - previous - 1
-        counts.range(d & 0xffff)
-        counts.range((d >> 16) * 32)
-        return (d & 0xffff, d >> 16)
-    }
-
     mutating func run(_ trace: Trace) throws(ProvingError) {
         let n = trace.count
         guard n >= 1 else { throw .execution("no cycles") }
@@ -253,13 +245,13 @@ struct Witness {
             // Register accesses.
             let p1 = regTs[Int(d.rs1)]
             regTs[Int(d.rs1)] = t
-            let o1 = order(p1, t)
+            let o1 = counts.timestampOrder(previous: p1, timestamp: t)
             let p2 = regTs[Int(d.rs2)]
             regTs[Int(d.rs2)] = t + 1
-            let o2 = order(p2, t + 1)
+            let o2 = counts.timestampOrder(previous: p2, timestamp: t + 1)
             let prevW = regs[Int(d.rd)], p3 = regTs[Int(d.rd)]
             regTs[Int(d.rd)] = t + 3
-            let o3 = order(p3, t + 3)
+            let o3 = counts.timestampOrder(previous: p3, timestamp: t + 3)
             regs[Int(d.rd)] = written
             final[registerAddress(d.rs1)] = (a, t)
             final[registerAddress(d.rs2)] = (rv, t + 1)

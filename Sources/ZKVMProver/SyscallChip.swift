@@ -82,13 +82,9 @@ public struct SyscallChip: AIR {
         // a1 and a2 from the register file.
         let ts = clk * KoalaBear(4) + 6
         func read(_ register: UInt32, _ value: (Expr, Expr), columns k: Int, when m: Expr) {
-            let prevTs = col(k), dLo = col(k + 1), dHi = col(k + 2)
-            let address = Expr(KoalaBear(registerAddress(register)))
-            b.assertZero(m * (ts - prevTs - 1 - dLo - dHi * base), label: "register timestamp order")
-            b.send(VMBus.range16, values: [dLo], multiplicity: m)
-            b.send(VMBus.range16, values: [dHi * KoalaBear(32)], multiplicity: m)
-            b.receive(VMBus.memory, values: [address, value.0, value.1, prevTs], multiplicity: m)
-            b.send(VMBus.memory, values: [address, value.0, value.1, ts], multiplicity: m)
+            b.memoryAccess(address: Expr(KoalaBear(registerAddress(register))), previous: value, value: value,
+                           previousTimestamp: col(k), timestamp: ts, order: (col(k + 1), col(k + 2)), when: m,
+                           label: "register timestamp order")
         }
         let buffered = write + hintRead
         read(11, a1, columns: Col.a1Read, when: buffered)
@@ -187,12 +183,10 @@ public struct SyscallChip: AIR {
             v[Col.output] = row.output
             let ts = 4 * row.clk + 6
             func read(_ k: Int, _ previous: UInt32) {
-                let d = ts - previous - 1
+                let d = counts.timestampOrder(previous: previous, timestamp: ts)
                 v[k] = previous
-                v[k + 1] = d & 0xffff
-                v[k + 2] = d >> 16
-                counts.range(d & 0xffff)
-                counts.range((d >> 16) * 32)
+                v[k + 1] = d.low
+                v[k + 2] = d.high
             }
             var buffer: (start: UInt32, size: UInt32)?
             switch Syscall(rawValue: row.id) {
@@ -231,11 +225,9 @@ public struct SyscallChip: AIR {
                     inv = sum.inverse!
                 }
             }
-            let d = row.nextClk - row.clk - 1
-            v[Col.order] = d & 0xffff
-            v[Col.order + 1] = d >> 16
-            counts.range(d & 0xffff)
-            counts.range((d >> 16) * 32)
+            let d = counts.timestampOrder(previous: row.clk, timestamp: row.nextClk)  // the same 16 + 11-bit split
+            v[Col.order] = d.low
+            v[Col.order + 1] = d.high
             for (c, x) in v.enumerated() { m[r, c] = KoalaBear(x) }
             m[r, Col.nzInv] = inv
         }

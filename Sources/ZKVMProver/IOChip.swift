@@ -30,8 +30,7 @@ public struct IOChip: AIR {
     }
 
     public static func publicInputs(program: Program) -> [KoalaBear] {
-        let below = program.codeStart &- 4, end = program.codeEnd
-        return [below & 0xffff, below >> 16, end & 0xffff, end >> 16].map { KoalaBear($0) }
+        CodeCheck.publicInputs(program: program, step: 4)
     }
 
     public func constraints(_ b: ConstraintBuilder) {
@@ -99,14 +98,7 @@ public struct IOChip: AIR {
         }
 
         // Input never lands in the code: the word ≥ codeEnd (g = 1) or ≤ codeStart − 4 (g = 0).
-        let below = (b.publicInput(0), b.publicInput(1)), end = (b.publicInput(2), b.publicInput(3))
-        let w0 = q * KoalaBear(4)
-        let d0 = g * (w0 - end.0) + (one - g) * (below.0 - w0)
-        let d1 = g * (h - end.1) + (one - g) * (below.1 - h)
-        b.assertZero(isIn * (d0 - e0 + eb * base16), label: "code check, low limb")
-        b.assertZero(isIn * (d1 - eb - e1), label: "code check, high limb")
-        b.send(VMBus.range16, values: [e0], multiplicity: isIn)
-        b.send(VMBus.range16, values: [e1], multiplicity: isIn)
+        CodeCheck.constraints(b, x: (q * KoalaBear(4), h), side: g, difference: (e0, e1), borrow: eb, when: isIn)
     }
 
     /// One word of a job.
@@ -129,7 +121,6 @@ public struct IOChip: AIR {
 
     public static func trace(_ rows: [Row], program: Program, counts: inout LookupCounts) -> ColumnMatrix {
         var m = ColumnMatrix(width: Col.count, height: paddedHeight(rows.count))
-        let below = program.codeStart &- 4, end = program.codeEnd
         for (i, row) in rows.enumerated() {
             var v = [UInt32](repeating: 0, count: Col.count)
             v[Col.clk] = row.clk
@@ -154,15 +145,8 @@ public struct IOChip: AIR {
             v[Col.d] = d.low
             v[Col.d + 1] = d.high
             if row.isInput {
-                let above = row.address >= end
-                let (x, y) = above ? (row.address, end) : (below, row.address)
-                let diff = x &- y
-                v[Col.g] = above ? 1 : 0
-                v[Col.eb] = (x & 0xffff) < (y & 0xffff) ? 1 : 0
-                v[Col.e] = diff & 0xffff
-                v[Col.e + 1] = diff >> 16
-                counts.range(diff & 0xffff)
-                counts.range(diff >> 16)
+                let check = CodeCheck.witness(row.address, program: program, step: 4, counts: &counts)
+                (v[Col.g], v[Col.eb], v[Col.e], v[Col.e + 1]) = (check.side, check.borrow, check.low, check.high)
             }
             for (c, x) in v.enumerated() { m[i, c] = KoalaBear(x) }
             m[i, Col.base] = row.base >= 0 ? KoalaBear(UInt32(row.base)) : -KoalaBear(UInt32(-row.base))

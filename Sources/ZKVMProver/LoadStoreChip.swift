@@ -30,8 +30,7 @@ public struct LoadStoreChip: AIR {
 
     /// The public inputs for `program`: (codeStart − 1) and codeEnd as limbs.
     public static func publicInputs(program: Program) -> [KoalaBear] {
-        let below = program.codeStart &- 1, end = program.codeEnd
-        return [below & 0xffff, below >> 16, end & 0xffff, end >> 16].map { KoalaBear($0) }
+        CodeCheck.publicInputs(program: program, step: 1)
     }
 
     public func constraints(_ b: ConstraintBuilder) {
@@ -99,14 +98,8 @@ public struct LoadStoreChip: AIR {
             b.assertZero(n[j] - p[j] - sb * sel[j] * (s[0] - p[j]) - sh * halfSel[j] * (v - p[j]) - sw * (s[j] - p[j]),
                          label: "a store writes byte \(j)")
         }
-        // Stores stay out of the code: address ≥ end (g = 1) or start − 1 − address ≥ 0 (g = 0).
-        let startBelow = (b.publicInput(0), b.publicInput(1)), end = (b.publicInput(2), b.publicInput(3))
-        let d0 = g * (low - end.0) + (one - g) * (startBelow.0 - low)
-        let d1 = g * (h - end.1) + (one - g) * (startBelow.1 - h)
-        b.assertZero(store * (d0 - e0 + eb * base), label: "code check, low limb")
-        b.assertZero(store * (d1 - eb - e1), label: "code check, high limb")
-        b.send(VMBus.range16, values: [e0], multiplicity: store)
-        b.send(VMBus.range16, values: [e1], multiplicity: store)
+        // Stores stay out of the code: the byte address ≥ end or ≤ start − 1.
+        CodeCheck.constraints(b, x: (low, h), side: g, difference: (e0, e1), borrow: eb, when: store)
 
         var op = Expr(0)
         for (k, f) in flag.enumerated() { op += f * KoalaBear(UInt32(k)) }
@@ -144,7 +137,6 @@ public struct LoadStoreChip: AIR {
 
     public static func trace(_ rows: [Row], program: Program, counts: inout LookupCounts) -> ColumnMatrix {
         var m = ColumnMatrix(width: Col.count, height: paddedHeight(rows.count))
-        let below = program.codeStart &- 1, end = program.codeEnd
         for (r, row) in rows.enumerated() {
             var v = [UInt32](repeating: 0, count: Col.count)
             v[Col.flags + Int(row.op.rawValue)] = 1
@@ -191,15 +183,8 @@ public struct LoadStoreChip: AIR {
             if row.op.isStore {
                 counts.byteOp(.range, v[Col.s], v[Col.s + 1])
                 counts.byteOp(.range, v[Col.s + 2], v[Col.s + 3])
-                let above = address >= end
-                let diff = above ? address &- end : below &- address
-                v[Col.g] = above ? 1 : 0
-                let (x, y) = above ? (address, end) : (below, address)
-                v[Col.eb] = (x & 0xffff) < (y & 0xffff) ? 1 : 0
-                v[Col.e] = diff & 0xffff
-                v[Col.e + 1] = diff >> 16
-                counts.range(diff & 0xffff)
-                counts.range(diff >> 16)
+                let check = CodeCheck.witness(address, program: program, step: 1, counts: &counts)
+                (v[Col.g], v[Col.eb], v[Col.e], v[Col.e + 1]) = (check.side, check.borrow, check.low, check.high)
             }
             for (c, x) in v.enumerated() { m[r, c] = KoalaBear(x) }
         }

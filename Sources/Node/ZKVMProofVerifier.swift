@@ -6,10 +6,11 @@ import ZKVMProver
 
 /// The node's proof verifier: the zkVM's (``ZKVM/verify(proofBytes:program:inputs:config:maxSize:)``)
 /// behind the Market's ``ProofVerifier`` seam. A request's input is the guest's one input item.
-/// Parsed programs are cached by id (with their bytes, so another ELF under a cached id is still checked). Pure and
+/// Verifying keys (the parsed program and its preprocessed commitments) are cached by id, with
+/// the ELF's bytes, so another ELF under a cached id is still checked. Pure and
 /// deterministic: every node reaches the same verdict on the same bytes.
 public final class ZKVMProofVerifier: ProofVerifier {
-    private let programs = Locked<[Hash32: (elf: [UInt8], program: Program)]>([:])
+    private let keys = Locked<[Hash32: (elf: [UInt8], key: ZKVM.VerifyingKey)]>([:])
     private let cacheLimit: Int
     /// The largest proof accepted.
     public let maxProofSize: Int
@@ -20,23 +21,24 @@ public final class ZKVMProofVerifier: ProofVerifier {
     }
 
     public func verify(proof: [UInt8], elf: [UInt8], programId: Hash32, input: [UInt8]) throws(ProofRejection) -> VerifiedRun {
-        let program = try self.program(elf, programId)
+        let key = try self.key(elf, programId)
         let claims: Claims
-        do { claims = try ZKVM.verify(proofBytes: proof, program: program, inputs: [input], maxSize: maxProofSize) } catch {
+        do { claims = try ZKVM.verify(proofBytes: proof, key: key, inputs: [input], maxSize: maxProofSize) } catch {
             throw ProofRejection("\(error)")
         }
         return VerifiedRun(output: claims.publicOutput, exitCode: claims.exitCode, cycles: claims.cycles)
     }
 
-    private func program(_ elf: [UInt8], _ id: Hash32) throws(ProofRejection) -> Program {
-        if let cached = programs.withLock({ $0[id] }), cached.elf == elf { return cached.program }
+    private func key(_ elf: [UInt8], _ id: Hash32) throws(ProofRejection) -> ZKVM.VerifyingKey {
+        if let cached = keys.withLock({ $0[id] }), cached.elf == elf { return cached.key }
         let p: Program
         do { p = try Program(elf: elf) } catch { throw ProofRejection("the registered program does not load: \(error)") }
         guard p.programId == id else { throw ProofRejection("the ELF is program \(p.programId), not \(id)") }
-        programs.withLock { cache in
+        let key = ZKVM.VerifyingKey(program: p)
+        keys.withLock { cache in
             if cache.count >= cacheLimit { cache.removeAll() }
-            cache[id] = (elf, p)
+            cache[id] = (elf, key)
         }
-        return p
+        return key
     }
 }

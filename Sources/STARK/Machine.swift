@@ -360,8 +360,11 @@ extension Machine {
     /// Checks `proof` against the tables' AIRs (in the order they were proven), their public
     /// inputs and the public interactions. Heights come from the proof; preprocessed columns
     /// are committed here for the heights claimed.
+    /// `commitments`, when given, keeps the preprocessed commitments of earlier verifications of
+    /// the same tables under the same configuration, so each (table, height) is committed once.
     public static func verify(_ airs: [any AIR], proof: MachineProof, publicInputs: [[KoalaBear]],
-                              publicInteractions: [PublicInteraction] = [], config: StarkConfig = .standard) throws(StarkError) {
+                              publicInteractions: [PublicInteraction] = [], config: StarkConfig = .standard,
+                              commitments: PreprocessedCommitments? = nil) throws(StarkError) {
         try config.fri.validate()
         let fri = config.fri, logB = fri.logBlowup, shift = STARK.cosetShift, hasher = config.hasher
         guard !airs.isEmpty, airs.count == proof.tables.count, publicInputs.count == airs.count else {
@@ -383,10 +386,19 @@ extension Machine {
             guard tp.openings.count == trees else {
                 throw .verificationFailed("table \(i): expected \(trees) openings, got \(tp.openings.count)")
             }
-            preRoots.append(system.preprocessedWidth > 0
-                ? try STARK.setup(air, system: system, logTraceHeight: tp.logTraceHeight, config: config,
-                                  backend: CPUBackend()).verifyingKey.preprocessedRoot
-                : nil)
+            if system.preprocessedWidth > 0 {
+                let logN = tp.logTraceHeight
+                if let root = commitments?.root(table: i, logHeight: logN) {
+                    preRoots.append(root)
+                } else {
+                    let root = try STARK.setup(air, system: system, logTraceHeight: logN, config: config,
+                                               backend: CPUBackend()).verifyingKey.preprocessedRoot
+                    if let root { commitments?.store(root, table: i, logHeight: logN) }
+                    preRoots.append(root)
+                }
+            } else {
+                preRoots.append(nil)
+            }
             systems.append(system)
         }
         let logHeights = proof.tables.map(\.logTraceHeight)
@@ -535,5 +547,27 @@ extension Machine {
         guard lhs == zh * quotientAtZeta else {
             throw .verificationFailed("table \(table): the constraints do not hold at the out-of-domain point")
         }
+    }
+}
+
+/// The preprocessed commitments of a fixed list of tables under a fixed configuration, by
+/// (table index, height): what a verifier computes once and then reuses (a verifying key). The
+/// owner keeps one per list of AIRs and configuration; using it with another list is a bug.
+public final class PreprocessedCommitments: Sendable {
+    private struct Key: Hashable {
+        var table: Int
+        var logHeight: Int
+    }
+
+    private let roots = Locked<[Key: Digest]>([:])
+
+    public init() {}
+
+    func root(table: Int, logHeight: Int) -> Digest? {
+        roots.withLock { $0[Key(table: table, logHeight: logHeight)] }
+    }
+
+    func store(_ root: Digest, table: Int, logHeight: Int) {
+        roots.withLock { $0[Key(table: table, logHeight: logHeight)] = root }
     }
 }

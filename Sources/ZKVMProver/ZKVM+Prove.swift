@@ -91,6 +91,13 @@ extension ZKVM {
     /// Checks `proof` against `program` and `inputs`; returns its claims.
     public static func verify(proof: ExecutionProof, program: Program, inputs: [[UInt8]],
                               config: StarkConfig = ZKVM.proofConfig) throws(VerificationError) -> Claims {
+        try verify(proof: proof, key: VerifyingKey(program: program, config: config), inputs: inputs)
+    }
+
+    /// Checks `proof` against the program of `key` and `inputs`; returns its claims. Reusing a
+    /// key commits the program's and the lookup tables' preprocessed columns only once.
+    public static func verify(proof: ExecutionProof, key: VerifyingKey, inputs: [[UInt8]]) throws(VerificationError) -> Claims {
+        let program = key.program, config = key.config
         let claims = proof.claims
         guard claims.programId == program.programId else { throw .wrongProgram(expected: program.programId, got: claims.programId) }
         let digest = Claims.digest(ofInputs: inputs)
@@ -107,9 +114,9 @@ extension ZKVM {
         let statement = RunStatement(program: program, inputs: inputs, itemsRead: Int(claims.itemsRead),
                                      output: claims.publicOutput, exitCode: claims.exitCode, cycles: claims.cycles)
         do {
-            try Machine.verify(RV32Machine.airs(program: ProgramChip(program: program)), proof: proof.segments[0],
-                               publicInputs: RV32Machine.publicInputs(statement),
-                               publicInteractions: RV32Machine.publicInteractions(statement), config: config)
+            try Machine.verify(key.airs, proof: proof.segments[0], publicInputs: RV32Machine.publicInputs(statement),
+                               publicInteractions: RV32Machine.publicInteractions(statement), config: config,
+                               commitments: key.commitments)
         } catch {
             throw .invalid(segment: 0, reason: "\(error)")
         }
@@ -120,6 +127,28 @@ extension ZKVM {
     public static func verify(proofBytes: [UInt8], program: Program, inputs: [[UInt8]], config: StarkConfig = ZKVM.proofConfig,
                               maxSize: Int = ExecutionProof.defaultMaxSize) throws(VerificationError) -> Claims {
         try verify(proof: ExecutionProof(bytes: proofBytes, maxSize: maxSize), program: program, inputs: inputs, config: config)
+    }
+
+    /// Decodes (strictly) and checks a serialized proof with a reusable key.
+    public static func verify(proofBytes: [UInt8], key: VerifyingKey, inputs: [[UInt8]],
+                              maxSize: Int = ExecutionProof.defaultMaxSize) throws(VerificationError) -> Claims {
+        try verify(proof: ExecutionProof(bytes: proofBytes, maxSize: maxSize), key: key, inputs: inputs)
+    }
+
+    /// What verifying proofs of one program needs, built once: the program, its machine's tables
+    /// (the program table decoded from the ELF) and, filled by the first verification of each
+    /// height, the preprocessed commitments.
+    public final class VerifyingKey: Sendable {
+        public let program: Program
+        public let config: StarkConfig
+        let airs: [any AIR]
+        let commitments = PreprocessedCommitments()
+
+        public init(program: Program, config: StarkConfig = ZKVM.proofConfig) {
+            self.program = program
+            self.config = config
+            airs = RV32Machine.airs(program: ProgramChip(program: program))
+        }
     }
 }
 

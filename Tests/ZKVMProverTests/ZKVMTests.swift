@@ -65,6 +65,22 @@ struct ZKVMTests {
         }
     }
 
+    @Test func aReusedVerifyingKeyGivesTheSameVerdicts() throws {
+        let program = try Program(elf: Guests.elf("c/fibonacci.elf"))
+        let key = ZKVM.VerifyingKey(program: program, config: ZKVMTests.config)
+        for n: UInt32 in [10, 300] {  // two sizes: two heights of some tables
+            let input = ZKVMTests.le32(n)
+            let proof = try ZKVM.prove(program: program, input: input, options: ZKVMTests.options)
+            let first = try ZKVM.verify(proof: proof, key: key, inputs: [input])
+            #expect(try ZKVM.verify(proof: proof, key: key, inputs: [input]) == first)
+            #expect(first == (try ZKVM.verify(proof: proof, program: program, inputs: [input], config: ZKVMTests.config)))
+            var altered = proof
+            altered.claims.publicOutput[0] ^= 1
+            #expect(throws: VerificationError.self) { try ZKVM.verify(proof: altered, key: key, inputs: [input]) }
+            #expect(throws: VerificationError.self) { try ZKVM.verify(proof: proof, key: key, inputs: [ZKVMTests.le32(n + 1)]) }
+        }
+    }
+
     @Test func corruptedProofsAreRefusedWithATypedError() throws {
         let program = try Program(elf: Guests.elf("c/fibonacci.elf"))
         let input = ZKVMTests.le32(10)

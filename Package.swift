@@ -122,7 +122,7 @@ let package = Package(
         .target(name: "Benchmarks", dependencies: [
             "Keccak", "Hashing", "Primitives", "RLP", "ABI", "Secp256k1", "Transactions", "CSecp256k1", "COpenSSL",
             "RISCV", "KoalaBear", "STARK", "STARKExamples", "Chain", "Consensus", "TxPool", "Node", "StateTree", "Storage",
-            "CNTTReference", "CGuestReference", "SystemContracts", "RPC", "JSON", "Locking",
+            "CNTTReference", "CGuestReference", "SystemContracts", "RPC", "JSON", "Locking", "ZKVMProver",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -10,7 +10,7 @@ import Transactions
 /// The benchmarks `provernet bench` runs. Each compares against a reference in the same run.
 public enum Benchmarks {
     /// Benchmark names, in the order `all` runs them.
-    public static let names = ["keccak", "ecrecover", "rlp", "transfers", "statecommit", "market", "execute", "field", "ntt", "merkle", "stark"]
+    public static let names = ["keccak", "ecrecover", "rlp", "transfers", "statecommit", "market", "execute", "field", "ntt", "merkle", "stark", "prove"]
 
     /// Runs the named benchmark (`all` for every one).
     public static func run(_ name: String, seconds: Double = 0.4) throws -> [BenchResult] {
@@ -27,6 +27,7 @@ public enum Benchmarks {
         case "merkle": return merkle(seconds: seconds)
         case "ntt": return ntt(seconds: seconds)
         case "stark": return try stark(seconds: seconds)
+        case "prove": return try prove(seconds: seconds)
         default: throw BenchError.unknown(name)
         }
     }

@@ -69,7 +69,7 @@ extension Benchmarks {
         ]
     }
 
-    private static func loadGuest(_ dir: String, _ path: String) throws -> Program {
+    static func loadGuest(_ dir: String, _ path: String) throws -> Program {
         let file = dir + "/" + path
         guard let data = FileManager.default.contents(atPath: file) else {
             throw BenchError.failed("cannot read \(file): run Tools/guest/build.sh")
@@ -79,7 +79,7 @@ extension Benchmarks {
 
     /// `$PROVERNET_GUESTS`, else `.build-guests` in the repository (the current directory or one
     /// above the binary), built there with `Tools/guest/build.sh` if missing.
-    private static func guestDirectory() throws -> String {
+    static func guestDirectory() throws -> String {
         if let dir = ProcessInfo.processInfo.environment["PROVERNET_GUESTS"] { return dir }
         var roots = [FileManager.default.currentDirectoryPath]
         var url = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()

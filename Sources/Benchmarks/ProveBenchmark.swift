@@ -98,12 +98,7 @@ extension Benchmarks {
                     bench: tag + "-vs-trace", value: n / proveTime, unit: "cycles/s", reference: n / traceTime,
                     referenceName: "the executor recording the trace (\(format3(traceTime * 1000)) ms; proving is "
                         + "\(Int((proveTime / traceTime).rounded()))× slower)", target: nil))
-                results.append(BenchResult(
-                    bench: tag + "-verify", value: 1 / verify, unit: "verifications/s", reference: 100,
-                    referenceName: "the 10 ms budget (warm verify \(format3(verify * 1000)) ms, key reused)", target: 1))
-                results.append(BenchResult(
-                    bench: tag + "-proof", value: Double(bytes.count) / 1000, unit: "KB", reference: 300,
-                    referenceName: "the 300 KB limit (ratio ≤ 1 meets it; \(bytes.count) bytes)", target: nil))
+                results += budgets(tag, verify: verify, proofBytes: bytes.count, note: ", warm: key reused")
                 results.append(BenchResult(
                     bench: tag + "-memory", value: peak / n, unit: "bytes/cycle", reference: 2048,
                     referenceName: "the 2 KiB per cycle target (ratio ≤ 1 meets it; peak RSS \(format3(peak / 1e9)) GB)",

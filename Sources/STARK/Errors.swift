@@ -34,3 +34,15 @@ public enum StarkError: Error, Equatable, CustomStringConvertible {
         }
     }
 }
+
+extension StarkError {
+    /// The same error, naming segment `k` of a segmented proof.
+    func inSegment(_ k: Int) -> StarkError {
+        switch self {
+        case .verificationFailed(let s): return .verificationFailed("segment \(k): \(s)")
+        case .malformedProof(let s): return .malformedProof("segment \(k): \(s)")
+        case .invalidTrace(let s): return .invalidTrace("segment \(k): \(s)")
+        default: return self
+        }
+    }
+}

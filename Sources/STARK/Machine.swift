@@ -15,6 +15,20 @@ public struct MachineTable: Sendable {
     }
 }
 
+/// One segment of a segmented machine proof, as the verifier has it: its tables' AIRs, its
+/// proof and each table's public inputs.
+public struct MachineSegment: Sendable {
+    public var airs: [any AIR]
+    public var proof: MachineProof
+    public var publicInputs: [[KoalaBear]]
+
+    public init(airs: [any AIR], proof: MachineProof, publicInputs: [[KoalaBear]]) {
+        self.airs = airs
+        self.proof = proof
+        self.publicInputs = publicInputs
+    }
+}
+
 /// One table's part of a machine proof.
 public struct TableProof: Sendable, Equatable {
     public var logTraceHeight: Int
@@ -50,14 +64,20 @@ public struct MachineProof: Sendable, Equatable {
 /// on the largest domain; a table of 2^j times fewer rows is opened at the query index shifted
 /// right by j (bit-reversed order makes that the folded point).
 public enum Machine {
-    static let protocolLabel = "ProverNet machine v1"
+    static let protocolLabel = "ProverNet machine v2"
 
-    /// Binds the statement: configuration, each table's constraint system, height, preprocessed
-    /// commitment and public inputs, and the public interactions.
-    static func absorbStatement(_ t: inout Transcript, config: StarkConfig, systems: [ConstraintSystem], logHeights: [Int],
-                                preprocessedRoots: [Digest?], publicInputs: [[KoalaBear]], publicInteractions: [PublicInteraction]) {
+    /// Binds the configuration and the number of segments.
+    static func absorbHeader(_ t: inout Transcript, config: StarkConfig, segments: Int) {
         t.absorb(bytes: config.fri.transcriptBytes)
         t.absorb(bytes: Array(config.hasher.identifier.utf8))
+        t.absorb(UInt64(segments))
+    }
+
+    /// Binds one segment's statement: its index, each table's constraint system, height,
+    /// preprocessed commitment and public inputs.
+    static func absorbSegment(_ t: inout Transcript, segment: Int, systems: [ConstraintSystem], logHeights: [Int],
+                              preprocessedRoots: [Digest?], publicInputs: [[KoalaBear]]) {
+        t.absorb(UInt64(segment))
         t.absorb(UInt64(systems.count))
         for (i, sys) in systems.enumerated() {
             t.absorb(sys.digest)
@@ -67,6 +87,10 @@ public enum Machine {
             t.absorb(UInt64(publicInputs[i].count))
             t.absorb(publicInputs[i])
         }
+    }
+
+    /// Binds the interactions the verifier adds to the buses itself.
+    static func absorbPublicInteractions(_ t: inout Transcript, _ publicInteractions: [PublicInteraction]) {
         t.absorb(UInt64(publicInteractions.count))
         for p in publicInteractions {
             t.absorb(UInt64(p.bus.id))
@@ -113,13 +137,118 @@ public enum Machine {
 
     /// Proves that every table satisfies its AIR and that the buses balance across the tables
     /// together with `publicInteractions`. With `config.checkConstraints` a bad trace or an
-    /// unbalanced bus fails here, naming it.
+    /// unbalanced bus fails here, naming it. One segment of ``proveSegments(count:publicInteractions:config:backend:progress:tables:)``.
     public static func prove(_ tables: [MachineTable], publicInteractions: [PublicInteraction] = [],
                              config: StarkConfig = .standard, backend: any ProverBackend = CPUBackend()) throws(StarkError) -> MachineProof {
+        try proveSegments(count: 1, publicInteractions: publicInteractions, config: config, backend: backend) { _ throws(StarkError) in
+            tables
+        }[0]
+    }
+
+    /// Where a segmented proof is, for progress displays.
+    public enum SegmentPhase: Sendable, Equatable {
+        /// Committing segment `segment`'s main traces (first pass, in order, from 0).
+        case committing(segment: Int)
+        /// Proving segment `segment` under the shared challenges (second pass, from the last).
+        case proving(segment: Int)
+    }
+
+    /// Proves `count` segments, each a list of tables, as one statement: every segment's tables
+    /// satisfy their AIRs and the buses balance over all segments together with
+    /// `publicInteractions` (so a tuple one segment sends may be received by another: memory,
+    /// state carried across a boundary).
+    ///
+    /// The protocol (docs/zkvm.md): every segment's main traces are committed, in order, before
+    /// the LogUp challenges (α, β) are drawn, so all segments share them; each segment then
+    /// finishes its own proof (LogUp columns, quotients, ζ, FRI) on a transcript forked from the
+    /// shared one with its index. The verifier checks that the LogUp sums of all segments and
+    /// the public interactions add up to zero.
+    ///
+    /// `tables(k)` builds segment k's tables. It is called twice for every segment but the last
+    /// (once to commit, once to prove, from the last segment down), so the prover holds one
+    /// segment's work at a time; it must return the same tables both times.
+    public static func proveSegments(count: Int, publicInteractions: [PublicInteraction] = [], config: StarkConfig = .standard,
+                                     backend: any ProverBackend = CPUBackend(), progress: ((SegmentPhase) -> Void)? = nil,
+                                     tables: (Int) throws(StarkError) -> [MachineTable]) throws(StarkError) -> [MachineProof] {
         try config.fri.validate()
+        guard count >= 1 else { throw .invalidAIR("a proof needs at least one segment") }
+        var keys: [KeyID: ProvingKey] = [:]
+        var t = Transcript(label: protocolLabel)
+        absorbHeader(&t, config: config, segments: count)
+        var mainRoots: [[Digest]] = []
+        var lookups = false
+        var retained: [TableWork] = []
+        for k in 0..<count {
+            progress?(.committing(segment: k))
+            var work = try prepare(tables(k), keys: &keys, config: config, backend: backend)
+            absorbSegment(&t, segment: k, systems: work.map(\.system), logHeights: work.map(\.logN),
+                          preprocessedRoots: work.map(\.key.verifyingKey.preprocessedRoot), publicInputs: work.map(\.publicInputs))
+            if config.checkConstraints {
+                for w in work {
+                    try TraceWork.check(system: w.system, trace: w.trace, preprocessed: w.key.preprocessed,
+                                        publicInputs: w.publicInputs, threads: backend.hostThreads)
+                }
+            }
+            commitMain(&work, config: config, backend: backend)
+            let roots = work.map { $0.mainTree!.root }
+            for r in roots { t.absorb(r) }
+            mainRoots.append(roots)
+            lookups = lookups || work.contains { $0.system.hasLookups }
+            if k == count - 1 { retained = work }
+        }
+        absorbPublicInteractions(&t, publicInteractions)
+        var challenges: [KoalaBearExt] = []
+        if lookups {
+            challenges = [t.sampleExt(), t.sampleExt()]
+        } else if !publicInteractions.isEmpty {
+            throw .invalidAIR("public interactions need a table with lookups")
+        }
+
+        var proofs = [MachineProof?](repeating: nil, count: count)
+        var total = KoalaBearExt.zero
+        var busSums: [Int: KoalaBearExt] = [:]
+        for k in (0..<count).reversed() {
+            progress?(.proving(segment: k))
+            var work: [TableWork]
+            if k == count - 1 {
+                work = retained
+                retained = []
+            } else {
+                work = try prepare(tables(k), keys: &keys, config: config, backend: backend)
+                commitMain(&work, config: config, backend: backend)
+                guard work.map({ $0.mainTree!.root }) == mainRoots[k] else {
+                    throw .invalidTrace("segment \(k): its tables changed between the commitment and the proof")
+                }
+            }
+            var tk = t
+            tk.absorb(UInt64(k))
+            proofs[k] = try proveCommitted(&work, transcript: &tk, challenges: challenges, total: &total, busSums: &busSums,
+                                           config: config, backend: backend)
+        }
+        if lookups, config.checkConstraints {
+            guard let publicSum = PublicInteraction.logUpSum(publicInteractions, alpha: challenges[0], beta: challenges[1]) else {
+                throw .lookupDenominatorZero
+            }
+            if !(total + publicSum).isZero {
+                for p in publicInteractions {
+                    busSums[p.bus.id, default: .zero] += PublicInteraction.logUpSum([p], alpha: challenges[0], beta: challenges[1]) ?? .zero
+                }
+                throw .lookupNotBalanced(bus: busSums.filter { !$0.value.isZero }.keys.min() ?? -1)
+            }
+        }
+        return proofs.map { $0! }
+    }
+
+    /// A preprocessed commitment's identity within one proof: table index and height.
+    struct KeyID: Hashable {
+        var table: Int
+        var logN: Int
+    }
+
+    /// Checks a segment's tables and sets up their preprocessed columns (once per table and height).
+    static func prepare(_ tables: [MachineTable], keys: inout [KeyID: ProvingKey], config: StarkConfig,
+                        backend: any ProverBackend) throws(StarkError) -> [TableWork] {
         guard !tables.isEmpty else { throw .invalidAIR("a machine needs at least one table") }
-        let fri = config.fri, logB = fri.logBlowup, shift = STARK.cosetShift
-        let threads = backend.hostThreads
         var work: [TableWork] = []
         for (i, table) in tables.enumerated() {
             let system = try ConstraintSystem(air: table.air)
@@ -130,36 +259,36 @@ public enum Machine {
             guard n >= 2, n & (n - 1) == 0 else { throw .invalidTrace("table \(i) (\(table.air.name)): height \(n) is not a power of two ≥ 2") }
             let logN = n.trailingZeroBitCount
             try validate(config: config, system: system, logN: logN, publicInputs: table.publicInputs.count, table: i)
-            let key = try STARK.setup(table.air, system: system, logTraceHeight: logN, config: config, backend: backend)
+            let id = KeyID(table: i, logN: logN)
+            let key: ProvingKey
+            if let cached = keys[id], system.preprocessedWidth > 0 {
+                key = cached
+            } else {
+                key = try STARK.setup(table.air, system: system, logTraceHeight: logN, config: config, backend: backend)
+                if system.preprocessedWidth > 0 { keys[id] = key }
+            }
             work.append(TableWork(system: system, trace: table.trace, publicInputs: table.publicInputs, key: key, logN: logN))
         }
-        var t = Transcript(label: protocolLabel)
-        absorbStatement(&t, config: config, systems: work.map(\.system), logHeights: work.map(\.logN),
-                        preprocessedRoots: work.map(\.key.verifyingKey.preprocessedRoot),
-                        publicInputs: work.map(\.publicInputs), publicInteractions: publicInteractions)
-        if config.checkConstraints {
-            for w in work {
-                try TraceWork.check(system: w.system, trace: w.trace, preprocessed: w.key.preprocessed,
-                                    publicInputs: w.publicInputs, threads: threads)
-            }
-        }
+        return work
+    }
 
-        // Main traces, all committed before any challenge.
+    /// Low-degree extends and commits each table's main trace.
+    static func commitMain(_ work: inout [TableWork], config: StarkConfig, backend: any ProverBackend) {
         for i in work.indices {
-            work[i].mainLDE = backend.lowDegreeExtend(work[i].trace, logBlowup: logB, shift: shift)
-            let tree = backend.commitRows(work[i].mainLDE, hasher: config.hasher)
-            work[i].mainTree = tree
-            t.absorb(tree.root)
+            work[i].mainLDE = backend.lowDegreeExtend(work[i].trace, logBlowup: config.fri.logBlowup, shift: STARK.cosetShift)
+            work[i].mainTree = backend.commitRows(work[i].mainLDE, hasher: config.hasher)
         }
+    }
 
-        // LogUp: shared challenges, one running sum per table.
-        let lookups = work.contains { $0.system.hasLookups }
-        var challenges: [KoalaBearExt] = []
-        if lookups {
-            let alpha = t.sampleExt(), beta = t.sampleExt()
-            challenges = [alpha, beta]
-            var busSums: [Int: KoalaBearExt] = [:]
-            var total = KoalaBearExt.zero
+    /// The rest of one segment's proof once every segment's main traces are committed and the
+    /// LogUp challenges drawn: its LogUp columns, quotients, out-of-domain values, FRI and openings.
+    static func proveCommitted(_ work: inout [TableWork], transcript t: inout Transcript, challenges: [KoalaBearExt],
+                               total: inout KoalaBearExt, busSums: inout [Int: KoalaBearExt], config: StarkConfig,
+                               backend: any ProverBackend) throws(StarkError) -> MachineProof {
+        let fri = config.fri, logB = fri.logBlowup, shift = STARK.cosetShift
+        let threads = backend.hostThreads
+        if !challenges.isEmpty {
+            let alpha = challenges[0], beta = challenges[1]
             for i in work.indices where work[i].system.hasLookups {
                 let w = work[i]
                 let built = try backend.buildLogUpTrace(LogUpJob(system: w.system, trace: w.trace, preprocessed: w.key.preprocessed,
@@ -175,17 +304,6 @@ public enum Machine {
                 t.absorb(tree.root)
                 t.absorb(built.total)
             }
-            guard let publicSum = PublicInteraction.logUpSum(publicInteractions, alpha: alpha, beta: beta) else {
-                throw .lookupDenominatorZero
-            }
-            if config.checkConstraints, !(total + publicSum).isZero {
-                for p in publicInteractions {
-                    busSums[p.bus.id, default: .zero] += PublicInteraction.logUpSum([p], alpha: alpha, beta: beta) ?? .zero
-                }
-                throw .lookupNotBalanced(bus: busSums.filter { !$0.value.isZero }.keys.min() ?? -1)
-            }
-        } else if !publicInteractions.isEmpty {
-            throw .invalidAIR("public interactions need a table with lookups")
         }
 
         // Quotients, one λ for every table.
@@ -365,8 +483,67 @@ extension Machine {
     public static func verify(_ airs: [any AIR], proof: MachineProof, publicInputs: [[KoalaBear]],
                               publicInteractions: [PublicInteraction] = [], config: StarkConfig = .standard,
                               commitments: PreprocessedCommitments? = nil) throws(StarkError) {
+        try verifySegments([MachineSegment(airs: airs, proof: proof, publicInputs: publicInputs)],
+                           publicInteractions: publicInteractions, config: config, commitments: commitments)
+    }
+
+    /// Checks the proofs of ``proveSegments(count:publicInteractions:config:backend:progress:tables:)``:
+    /// each segment against its tables' AIRs and public inputs, all under the challenges drawn
+    /// after every segment's main commitments, and the buses balanced over all segments together
+    /// with the public interactions. Cost: linear in the segments (each has its own FRI).
+    /// `commitments` is shared by every segment: table i must be the same AIR in each segment
+    /// that has one.
+    public static func verifySegments(_ segments: [MachineSegment], publicInteractions: [PublicInteraction] = [],
+                                      config: StarkConfig = .standard,
+                                      commitments: PreprocessedCommitments? = nil) throws(StarkError) {
         try config.fri.validate()
-        let fri = config.fri, logB = fri.logBlowup, shift = STARK.cosetShift, hasher = config.hasher
+        guard !segments.isEmpty else { throw .verificationFailed("no segments") }
+        let named = segments.count > 1
+        var checked: [(systems: [ConstraintSystem], preRoots: [Digest?])] = []
+        for (k, s) in segments.enumerated() {
+            do {
+                checked.append(try shape(s, config: config, commitments: commitments))
+            } catch {
+                throw named ? error.inSegment(k) : error
+            }
+        }
+        var t = Transcript(label: protocolLabel)
+        absorbHeader(&t, config: config, segments: segments.count)
+        for (k, s) in segments.enumerated() {
+            absorbSegment(&t, segment: k, systems: checked[k].systems, logHeights: s.proof.tables.map(\.logTraceHeight),
+                          preprocessedRoots: checked[k].preRoots, publicInputs: s.publicInputs)
+            for tp in s.proof.tables { t.absorb(tp.mainRoot) }
+        }
+        absorbPublicInteractions(&t, publicInteractions)
+        var challenges: [KoalaBearExt] = []
+        if checked.contains(where: { $0.systems.contains(where: \.hasLookups) }) {
+            let alpha = t.sampleExt(), beta = t.sampleExt()
+            challenges = [alpha, beta]
+            var total = KoalaBearExt.zero
+            for s in segments { for tp in s.proof.tables { total += tp.cumulativeSum ?? .zero } }
+            guard let publicSum = PublicInteraction.logUpSum(publicInteractions, alpha: alpha, beta: beta),
+                  (total + publicSum).isZero else {
+                throw .verificationFailed("the buses do not balance: a looked-up tuple is missing from its table")
+            }
+        } else if !publicInteractions.isEmpty {
+            throw .verificationFailed("public interactions but no table with lookups")
+        }
+        for (k, s) in segments.enumerated() {
+            var tk = t
+            tk.absorb(UInt64(k))
+            do {
+                try verifyCommitted(s, systems: checked[k].systems, preRoots: checked[k].preRoots, transcript: &tk,
+                                    challenges: challenges, config: config)
+            } catch {
+                throw named ? error.inSegment(k) : error
+            }
+        }
+    }
+
+    /// Checks a segment's shape against its AIRs and commits (or looks up) its preprocessed columns.
+    static func shape(_ segment: MachineSegment, config: StarkConfig,
+                      commitments: PreprocessedCommitments?) throws(StarkError) -> (systems: [ConstraintSystem], preRoots: [Digest?]) {
+        let airs = segment.airs, proof = segment.proof, publicInputs = segment.publicInputs
         guard !airs.isEmpty, airs.count == proof.tables.count, publicInputs.count == airs.count else {
             throw .verificationFailed("expected \(airs.count) tables with public inputs, the proof has \(proof.tables.count)")
         }
@@ -401,6 +578,15 @@ extension Machine {
             }
             systems.append(system)
         }
+        return (systems, preRoots)
+    }
+
+    /// The rest of one segment's verification once the shared challenges are drawn.
+    static func verifyCommitted(_ segment: MachineSegment, systems: [ConstraintSystem], preRoots: [Digest?],
+                                transcript t: inout Transcript, challenges: [KoalaBearExt],
+                                config: StarkConfig) throws(StarkError) {
+        let fri = config.fri, logB = fri.logBlowup, shift = STARK.cosetShift, hasher = config.hasher
+        let proof = segment.proof, publicInputs = segment.publicInputs
         let logHeights = proof.tables.map(\.logTraceHeight)
         let (arities, logFinal) = fri.schedule(logDegrees: logHeights)
         guard proof.friRoots.count == arities.count else {
@@ -409,29 +595,10 @@ extension Machine {
         guard proof.finalPolynomial.count == 1 << logFinal else {
             throw .verificationFailed("expected a final polynomial of \(1 << logFinal) coefficients")
         }
-
-        // Replay the transcript.
-        var t = Transcript(label: protocolLabel)
-        absorbStatement(&t, config: config, systems: systems, logHeights: logHeights, preprocessedRoots: preRoots,
-                        publicInputs: publicInputs, publicInteractions: publicInteractions)
-        for tp in proof.tables { t.absorb(tp.mainRoot) }
-        var challenges: [KoalaBearExt] = []
-        if systems.contains(where: \.hasLookups) {
-            let alpha = t.sampleExt(), beta = t.sampleExt()
-            challenges = [alpha, beta]
-            var total = KoalaBearExt.zero
-            for tp in proof.tables {
-                guard let root = tp.auxRoot, let sum = tp.cumulativeSum else { continue }
-                t.absorb(root)
-                t.absorb(sum)
-                total += sum
-            }
-            guard let publicSum = PublicInteraction.logUpSum(publicInteractions, alpha: alpha, beta: beta),
-                  (total + publicSum).isZero else {
-                throw .verificationFailed("the buses do not balance: a looked-up tuple is missing from its table")
-            }
-        } else if !publicInteractions.isEmpty {
-            throw .verificationFailed("public interactions but no table with lookups")
+        for tp in proof.tables {
+            guard let root = tp.auxRoot, let sum = tp.cumulativeSum else { continue }
+            t.absorb(root)
+            t.absorb(sum)
         }
         let lambda = t.sampleExt()
         for tp in proof.tables { t.absorb(tp.quotientRoot) }

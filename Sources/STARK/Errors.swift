@@ -18,6 +18,8 @@ public enum StarkError: Error, Equatable, CustomStringConvertible {
     case malformedProof(String)
     /// The proof is well-formed but wrong.
     case verificationFailed(String)
+    /// Segment `k` of a segmented proof failed with the error.
+    indirect case segment(Int, StarkError)
 
     public var description: String {
         switch self {
@@ -31,6 +33,7 @@ public enum StarkError: Error, Equatable, CustomStringConvertible {
         case .lookupDenominatorZero: return "a LogUp denominator is zero"
         case .malformedProof(let s): return "malformed proof: \(s)"
         case .verificationFailed(let s): return "proof rejected: \(s)"
+        case .segment(let k, let e): return "segment \(k): \(e)"
         }
     }
 }
@@ -38,11 +41,7 @@ public enum StarkError: Error, Equatable, CustomStringConvertible {
 extension StarkError {
     /// The same error, naming segment `k` of a segmented proof.
     func inSegment(_ k: Int) -> StarkError {
-        switch self {
-        case .verificationFailed(let s): return .verificationFailed("segment \(k): \(s)")
-        case .malformedProof(let s): return .malformedProof("segment \(k): \(s)")
-        case .invalidTrace(let s): return .invalidTrace("segment \(k): \(s)")
-        default: return self
-        }
+        if case .segment = self { return self }
+        return .segment(k, self)
     }
 }

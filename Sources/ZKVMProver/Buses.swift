@@ -36,9 +36,10 @@ public enum VMBus {
     /// (item, position, length₀, length₁, next length₀, next length₁): an input item the guest
     /// read, put there by the verifier (length 0xFFFF_FFFF after the last item).
     public static let inputItem = Bus(111, "input-item")
-    /// (items read, input bytes read, output bytes written): how the I/O streams end, taken by
-    /// the verifier.
-    public static let ioFinal = Bus(112, "io-final")
+    /// (clk, item, input position, item length₀, length₁, output length): the I/O cursor as a
+    /// system call at clk − 1 left it, passed from call to call (``SyscallChip``); the verifier
+    /// puts the starting cursor at 0 and takes the final one at the cycle count.
+    public static let ioCursor = Bus(112, "io-cursor")
 }
 
 /// The address of register `r` on ``VMBus/memory``: 4r + 1, which no word address equals.

@@ -52,13 +52,20 @@ public struct Claims: Sendable, Equatable, CustomStringConvertible {
     }
 }
 
-/// A proof of a whole run: its claims and one machine proof per segment.
+/// A proof of a whole run: its claims, how the run is cut into segments, and one machine proof
+/// per segment.
 public struct ExecutionProof: Sendable, Equatable {
     public var claims: Claims
+    /// Cycles per segment (a power of two; the last segment may be shorter).
+    public var segmentCycles: UInt64
+    /// The pc each segment after the first starts at.
+    public var segmentStarts: [UInt32]
     public var segments: [MachineProof]
 
-    public init(claims: Claims, segments: [MachineProof]) {
+    public init(claims: Claims, segmentCycles: UInt64, segmentStarts: [UInt32], segments: [MachineProof]) {
         self.claims = claims
+        self.segmentCycles = segmentCycles
+        self.segmentStarts = segmentStarts
         self.segments = segments
     }
 }
@@ -91,15 +98,16 @@ public enum VerificationError: Error, Sendable, Equatable, CustomStringConvertib
 extension ExecutionProof {
     static let magic: [UInt8] = Array("PNZK".utf8)
     /// The format version this code writes and reads.
-    public static let currentVersion: UInt8 = 1
+    public static let currentVersion: UInt8 = 2
     /// The default size limit of an encoded proof.
     public static let defaultMaxSize = 8 << 20
     /// The most segments a proof may have.
     public static let maxSegments = 4096
 
     /// The binary encoding: "PNZK", a version byte, the claims (program id, input digest,
-    /// items read, exit code, cycles, segments, the output with its length), then each
-    /// segment's machine proof with its length; little-endian fixed-width fields.
+    /// items read, exit code, cycles, segments, the output with its length), log2 of the segment
+    /// size and the pc each segment after the first starts at, then each segment's machine proof
+    /// with its length; little-endian fixed-width fields.
     public func serialized() -> [UInt8] {
         var out = ExecutionProof.magic + [ExecutionProof.currentVersion]
         func u32(_ v: UInt32) { withUnsafeBytes(of: v.littleEndian) { out += $0 } }
@@ -112,6 +120,8 @@ extension ExecutionProof {
         u32(UInt32(segments.count))
         u32(UInt32(claims.publicOutput.count))
         out += claims.publicOutput
+        out.append(UInt8(truncatingIfNeeded: segmentCycles.trailingZeroBitCount))
+        for pc in segmentStarts { u32(pc) }
         for s in segments {
             let bytes = s.serialized()
             u32(UInt32(bytes.count))
@@ -149,6 +159,10 @@ extension ExecutionProof {
         guard segmentCount >= 1, segmentCount <= ExecutionProof.maxSegments else { throw .malformed("\(segmentCount) segments") }
         let outputCount = Int(try u32("output length"))
         let output = Array(try take(outputCount, "public output"))
+        let logSegment = try take(1, "segment size").first!
+        guard logSegment < 64 else { throw .malformed("segments of 2^\(logSegment) cycles") }
+        var starts: [UInt32] = []
+        for k in 1..<segmentCount { starts.append(try u32("segment \(k) start")) }
         var segments: [MachineProof] = []
         for k in 0..<segmentCount {
             let n = Int(try u32("segment \(k) length"))
@@ -160,6 +174,6 @@ extension ExecutionProof {
         guard at == bytes.count else { throw .malformed("\(bytes.count - at) trailing bytes") }
         self.init(claims: Claims(programId: programId, inputDigest: inputDigest, itemsRead: itemsRead, publicOutput: output,
                                  exitCode: exitCode, cycles: cycles, segments: UInt32(segmentCount)),
-                  segments: segments)
+                  segmentCycles: 1 << UInt64(logSegment), segmentStarts: starts, segments: segments)
     }
 }

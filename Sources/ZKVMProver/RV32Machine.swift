@@ -26,14 +26,21 @@ public enum ProvingError: Error, Sendable, Equatable, CustomStringConvertible {
 /// The RV32IM machine: its tables in a fixed order, the witness of a recorded run, and what
 /// the verifier adds to the buses itself.
 public enum RV32Machine {
-    /// The most cycles one proof covers: the last access of the last cycle, at 4·clk + 7, stays
-    /// below ``maxMemoryTimestamp``.
+    /// The most cycles a run may have: the last access of the last cycle, at 4·clk + 7, stays
+    /// below ``maxMemoryTimestamp`` (timestamps are global across segments).
     public static let maxCycles = UInt64(maxMemoryTimestamp / 4) - 2
 
-    /// The tables, in proof order.
-    public static func airs(program: ProgramChip) -> [any AIR] {
-        [CPUChip(), program, AddSubChip(), BitwiseChip(), LessThanChip(), MulChip(), ShiftChip(), DivChip(), LoadStoreChip(),
-         SyscallChip(), IOChip(), MemoryBoundaryChip(), Range16Chip(), ByteChip()]
+    /// Segment sizes (cycles; powers of two): a segment's chips stay within the field's
+    /// two-adic domains at blowup 4 even when every cycle makes two chip rows.
+    public static let segmentCycleRange: ClosedRange<UInt64> = (1 << 6)...(1 << 21)
+
+    /// The tables of a segment, in proof order; the last segment also has the memory boundary
+    /// (every word the run touched, once), after the tables every segment has.
+    public static func airs(program: ProgramChip, last: Bool = true) -> [any AIR] {
+        var airs: [any AIR] = [CPUChip(), program, AddSubChip(), BitwiseChip(), LessThanChip(), MulChip(), ShiftChip(), DivChip(),
+                               LoadStoreChip(), SyscallChip(), IOChip(), Range16Chip(), ByteChip()]
+        if last { airs.append(MemoryBoundaryChip()) }
+        return airs
     }
 
     /// The initial memory the verifier puts on the bus: the program image and sp.
@@ -49,29 +56,41 @@ public enum RV32Machine {
     }
 
     /// What the verifier puts on the buses itself for `statement`: the initial memory, the
-    /// input items the guest read and their bytes, the public output's bytes, how the streams
-    /// end, and the final state (halted with the exit code after the cycles).
+    /// input items the guest read and their bytes, the public output's bytes, the I/O cursor
+    /// the run starts and ends with, where each segment hands over to the next (its next pc at
+    /// the next segment's first clk) and the final state (halted with the exit code after the
+    /// cycles).
     public static func publicInteractions(_ statement: RunStatement) -> [PublicInteraction] {
         var out = MemoryBoundaryChip.imageInteractions(initialMemory(of: statement.program))
         var position: UInt32 = 0
-        for (k, item) in statement.inputs.prefix(statement.itemsRead).enumerated() {
-            let next = k + 1 < statement.inputs.count ? UInt32(statement.inputs[k + 1].count) : UInt32.max
-            let length = UInt32(item.count)
+        let inputs = statement.inputs
+        func length(_ k: Int) -> UInt32 { k < inputs.count ? UInt32(inputs[k].count) : UInt32.max }
+        for (k, item) in inputs.prefix(statement.itemsRead).enumerated() {
+            let next = length(k + 1)
+            let size = UInt32(item.count)
             out.append(PublicInteraction(bus: VMBus.inputItem, values: [
-                KoalaBear(UInt32(k)), KoalaBear(position), KoalaBear(length & 0xffff), KoalaBear(length >> 16),
+                KoalaBear(UInt32(k)), KoalaBear(position), KoalaBear(size & 0xffff), KoalaBear(size >> 16),
                 KoalaBear(next & 0xffff), KoalaBear(next >> 16),
             ], isSend: true))
             for (j, byte) in item.enumerated() {
                 out.append(PublicInteraction(bus: VMBus.input, values: [KoalaBear(position + UInt32(j)), KoalaBear(UInt32(byte))],
                                              isSend: true))
             }
-            position += length
+            position += size
         }
         for (j, byte) in statement.output.enumerated() {
             out.append(PublicInteraction(bus: VMBus.output, values: [KoalaBear(UInt32(j)), KoalaBear(UInt32(byte))], isSend: false))
         }
-        out.append(PublicInteraction(bus: VMBus.ioFinal, values: [KoalaBear(UInt32(statement.itemsRead)), KoalaBear(position),
-                                                                 KoalaBear(UInt32(statement.output.count))], isSend: false))
+        out.append(PublicInteraction(bus: VMBus.ioCursor, values: SyscallChip.cursor(clk: 0, item: 0, position: 0, length: length(0),
+                                                                                    output: 0), isSend: true))
+        out.append(PublicInteraction(bus: VMBus.ioCursor, values: SyscallChip.cursor(
+            clk: UInt32(truncatingIfNeeded: statement.cycles), item: UInt32(statement.itemsRead), position: position,
+            length: length(statement.itemsRead), output: UInt32(statement.output.count)), isSend: false))
+        for (k, pc) in statement.segmentStarts.enumerated() {
+            out.append(PublicInteraction(bus: VMBus.finalState, values: [
+                .zero, KoalaBear(pc), KoalaBear(UInt32(truncatingIfNeeded: UInt64(k + 1) * statement.segmentCycles)), .zero, .zero,
+            ], isSend: false))
+        }
         out.append(PublicInteraction(bus: VMBus.finalState, values: [
             .one, .zero, KoalaBear(UInt32(truncatingIfNeeded: statement.cycles)),
             KoalaBear(statement.exitCode & 0xffff), KoalaBear(statement.exitCode >> 16),
@@ -79,29 +98,35 @@ public enum RV32Machine {
         return out
     }
 
-    /// The public inputs of each table, in ``airs(program:)`` order.
-    public static func publicInputs(_ statement: RunStatement) -> [[KoalaBear]] {
+    /// The public inputs of each table of segment `segment`, in ``airs(program:last:)`` order:
+    /// the CPU starts at the segment's pc and first clk.
+    public static func publicInputs(_ statement: RunStatement, segment k: Int = 0) -> [[KoalaBear]] {
         let program = statement.program
-        return [[KoalaBear(program.entry), .zero], [], [], [], [], [], [], [], LoadStoreChip.publicInputs(program: program),
-                SyscallChip.publicInputs(inputs: statement.inputs), IOChip.publicInputs(program: program), [], [], []]
+        let pc = k == 0 ? program.entry : statement.segmentStarts[k - 1]
+        let clk = UInt32(truncatingIfNeeded: UInt64(k) * statement.segmentCycles)
+        var inputs: [[KoalaBear]] = [[KoalaBear(pc), KoalaBear(clk)], [], [], [], [], [], [], [],
+                                     LoadStoreChip.publicInputs(program: program), [], IOChip.publicInputs(program: program), [], []]
+        if k == statement.segments - 1 { inputs.append([]) }
+        return inputs
     }
 
-    /// The machine's tables for a halted run of `program` on `inputs` recorded in `trace`, and
-    /// the statement they prove.
+    /// The machine's tables for a halted run of `program` on `inputs` recorded in `trace`, as one
+    /// segment, and the statement they prove.
     public static func tables(program: Program, chip: ProgramChip, inputs: [[UInt8]], trace: Trace,
                               output: [UInt8], exitCode: UInt32) throws(ProvingError) -> (tables: [MachineTable], statement: RunStatement) {
         try checkProvable(program)
         var w = Witness(program: program, chip: chip, inputs: inputs)
-        try w.run(trace)
+        try w.run(trace, rows: 0..<trace.count, last: true)
         let statement = RunStatement(program: program, inputs: inputs, itemsRead: Int(w.item), output: output,
                                      exitCode: exitCode, cycles: UInt64(trace.count))
         guard w.outputBytes == output.count else { throw .stark("the output's length disagrees with the executor") }
-        return (w.tables(statement), statement)
+        return (w.tables(last: true), statement)
     }
 }
 
 /// What a proof of one whole run states: the program, the input items, how many the guest
-/// read, the public output, the exit code and the cycle count.
+/// read, the public output, the exit code and the cycle count; and how it is cut into segments
+/// (their size, and the pc each segment after the first starts at).
 public struct RunStatement: Sendable {
     public var program: Program
     public var inputs: [[UInt8]]
@@ -109,41 +134,61 @@ public struct RunStatement: Sendable {
     public var output: [UInt8]
     public var exitCode: UInt32
     public var cycles: UInt64
+    /// Cycles per segment (every segment but the last has exactly this many).
+    public var segmentCycles: UInt64
+    /// The pc segment k + 1 starts at, for each segment after the first.
+    public var segmentStarts: [UInt32]
 
-    public init(program: Program, inputs: [[UInt8]], itemsRead: Int, output: [UInt8], exitCode: UInt32, cycles: UInt64) {
+    /// Segments.
+    public var segments: Int { segmentStarts.count + 1 }
+
+    public init(program: Program, inputs: [[UInt8]], itemsRead: Int, output: [UInt8], exitCode: UInt32, cycles: UInt64,
+                segmentCycles: UInt64 = RV32Machine.segmentCycleRange.upperBound, segmentStarts: [UInt32] = []) {
         self.program = program
         self.inputs = inputs
         self.itemsRead = itemsRead
         self.output = output
         self.exitCode = exitCode
         self.cycles = cycles
+        self.segmentCycles = segmentCycles
+        self.segmentStarts = segmentStarts
     }
 }
 
 /// Walks a recorded run and fills every table: the CPU rows, each chip's requests, the register
-/// file and memory timestamps, the boundary, and the lookups' multiplicities.
+/// file and memory timestamps, the boundary, and the lookups' multiplicities. A run is walked
+/// segment by segment: what carries over (registers, every word's last value and timestamp, the
+/// I/O cursor) stays, the tables start afresh; a copy taken at a segment's start rebuilds it.
 struct Witness {
     let program: Program
     let chip: ProgramChip
     let index: [UInt32: Int]
-    var programCounts: [UInt32]
-    var counts = LookupCounts()
+    let image: [UInt32: UInt32]
+    let inputs: [[UInt8]]
+
+    // Carried from segment to segment.
     var regs = [UInt32](repeating: 0, count: 32)
     var regTs = [UInt32](repeating: 0, count: 32)
     /// Last access (value, timestamp) of every touched word and register; image words start at
     /// timestamp 0.
     var final: [UInt32: (value: UInt32, timestamp: UInt32)] = [:]
-    let image: [UInt32: UInt32]
+    var item: UInt32 = 0
+    var inputPosition: UInt32 = 0
+    var outputBytes = 0
+    /// The clk the I/O cursor was left at.
+    var cursorClk: UInt32 = 0
+    var syscallIndex = 0
+
+    // One segment's tables.
+    var programCounts: [UInt32]
+    var counts = LookupCounts()
+    var startPC: UInt32 = 0
+    var startClk: UInt32 = 0
     var cpu = ColumnMatrix(width: 0, height: 0)
     var addSub: [AddSubChip.Row] = [], bitwise: [AddSubChip.Row] = [], lessThan: [AddSubChip.Row] = []
     var mul: [AddSubChip.Row] = [], shift: [AddSubChip.Row] = [], div: [AddSubChip.Row] = []
     var loadStore: [LoadStoreChip.Row] = []
     var syscalls: [SyscallChip.Row] = []
-
-    let inputs: [[UInt8]]
-    var item: UInt32 = 0
-    var inputPosition: UInt32 = 0
-    var outputBytes = 0
     var io: [IOChip.Row] = []
 
     init(program: Program, chip: ProgramChip, inputs: [[UInt8]]) {
@@ -155,6 +200,15 @@ struct Witness {
         regs[2] = ZKVM.stackTop
         image = RV32Machine.initialMemory(of: program)
         for (a, v) in image { final[a] = (v, 0) }
+    }
+
+    /// Empties the tables for the next segment.
+    mutating func startSegment() {
+        programCounts = [UInt32](repeating: 0, count: chip.rows.count)
+        counts = LookupCounts()
+        cpu = ColumnMatrix(width: 0, height: 0)
+        addSub = []; bitwise = []; lessThan = []; mul = []; shift = []; div = []
+        loadStore = []; syscalls = []; io = []
     }
 
     mutating func alu(_ op: ALUOp, _ a: UInt32, _ b: UInt32, _ c: UInt32) throws(ProvingError) {
@@ -169,15 +223,18 @@ struct Witness {
         }
     }
 
-    mutating func run(_ trace: Trace) throws(ProvingError) {
+    /// Fills the tables of the segment made of `rows` (cycle numbers); `last`: the segment the
+    /// run halts in.
+    mutating func run(_ trace: Trace, rows: Range<Int>, last: Bool) throws(ProvingError) {
         let n = trace.count
-        guard n >= 1 else { throw .execution("no cycles") }
+        guard n >= 1, !rows.isEmpty else { throw .execution("no cycles") }
         guard UInt64(n) <= RV32Machine.maxCycles else { throw .tooLong(cycles: UInt64(n), limit: RV32Machine.maxCycles) }
-        let height = paddedHeight(n)
+        let height = paddedHeight(rows.count)
         var m = ColumnMatrix(width: CPUChip.Col.count, height: height)
-        var syscallIndex = 0
+        startPC = trace[rows.lowerBound].pc
+        startClk = UInt32(rows.lowerBound)
         typealias C = CPUChip.Col
-        for i in 0..<n {
+        for i in rows {
             let row = trace[i]
             guard let r = index[row.pc] else { throw .execution("pc \(row.pc) has no instruction") }
             programCounts[r] += 1
@@ -257,45 +314,47 @@ struct Witness {
             final[registerAddress(d.rs2)] = (rv, t + 1)
             final[registerAddress(d.rd)] = (written, t + 3)
 
-            m[i, C.pc] = KoalaBear(row.pc)
-            m[i, C.clk] = KoalaBear(clk)
-            m[i, C.active] = .one
-            for (k, v) in d.fields.enumerated() { m[i, C.decoded + k] = KoalaBear(v) }
-            m[i, C.a] = KoalaBear(a & 0xffff)
-            m[i, C.a + 1] = KoalaBear(a >> 16)
-            m[i, C.r] = KoalaBear(rv & 0xffff)
-            m[i, C.r + 1] = KoalaBear(rv >> 16)
-            m[i, C.c] = KoalaBear(c & 0xffff)
-            m[i, C.c + 1] = KoalaBear(c >> 16)
-            m[i, C.w] = KoalaBear(written & 0xffff)
-            m[i, C.w + 1] = KoalaBear(written >> 16)
-            m[i, C.npc] = KoalaBear(npc)
-            m[i, C.z] = KoalaBear(z)
-            m[i, C.zInv] = zInv
-            m[i, C.jalrBit] = KoalaBear(jalrBit)
-            m[i, C.halt] = halt ? .one : .zero
-            m[i, C.rs1Access] = KoalaBear(p1)
-            m[i, C.rs1Access + 1] = KoalaBear(o1.0)
-            m[i, C.rs1Access + 2] = KoalaBear(o1.1)
-            m[i, C.rs2Access] = KoalaBear(p2)
-            m[i, C.rs2Access + 1] = KoalaBear(o2.0)
-            m[i, C.rs2Access + 2] = KoalaBear(o2.1)
-            m[i, C.rdAccess] = KoalaBear(prevW & 0xffff)
-            m[i, C.rdAccess + 1] = KoalaBear(prevW >> 16)
-            m[i, C.rdAccess + 2] = KoalaBear(p3)
-            m[i, C.rdAccess + 3] = KoalaBear(o3.0)
-            m[i, C.rdAccess + 4] = KoalaBear(o3.1)
+            let j = i - rows.lowerBound
+            m[j, C.pc] = KoalaBear(row.pc)
+            m[j, C.clk] = KoalaBear(clk)
+            m[j, C.active] = .one
+            for (k, v) in d.fields.enumerated() { m[j, C.decoded + k] = KoalaBear(v) }
+            m[j, C.a] = KoalaBear(a & 0xffff)
+            m[j, C.a + 1] = KoalaBear(a >> 16)
+            m[j, C.r] = KoalaBear(rv & 0xffff)
+            m[j, C.r + 1] = KoalaBear(rv >> 16)
+            m[j, C.c] = KoalaBear(c & 0xffff)
+            m[j, C.c + 1] = KoalaBear(c >> 16)
+            m[j, C.w] = KoalaBear(written & 0xffff)
+            m[j, C.w + 1] = KoalaBear(written >> 16)
+            m[j, C.npc] = KoalaBear(npc)
+            m[j, C.z] = KoalaBear(z)
+            m[j, C.zInv] = zInv
+            m[j, C.jalrBit] = KoalaBear(jalrBit)
+            m[j, C.halt] = halt ? .one : .zero
+            m[j, C.rs1Access] = KoalaBear(p1)
+            m[j, C.rs1Access + 1] = KoalaBear(o1.0)
+            m[j, C.rs1Access + 2] = KoalaBear(o1.1)
+            m[j, C.rs2Access] = KoalaBear(p2)
+            m[j, C.rs2Access + 1] = KoalaBear(o2.0)
+            m[j, C.rs2Access + 2] = KoalaBear(o2.1)
+            m[j, C.rdAccess] = KoalaBear(prevW & 0xffff)
+            m[j, C.rdAccess + 1] = KoalaBear(prevW >> 16)
+            m[j, C.rdAccess + 2] = KoalaBear(p3)
+            m[j, C.rdAccess + 3] = KoalaBear(o3.0)
+            m[j, C.rdAccess + 4] = KoalaBear(o3.1)
             if halt && i + 1 != n { throw .stark("HALT before the last cycle") }
         }
-        guard syscallIndex == trace.syscalls.count,
-              let last = trace.syscalls.last, Syscall(rawValue: last.id) == .halt else {
-            throw .execution("the run did not halt")
+        if last {
+            guard rows.upperBound == n, syscallIndex == trace.syscalls.count,
+                  let final = trace.syscalls.last, Syscall(rawValue: final.id) == .halt else {
+                throw .execution("the run did not halt")
+            }
         }
-        m[n - 1, C.isLast] = .one
-        for k in syscalls.indices { syscalls[k].nextClk = k + 1 < syscalls.count ? syscalls[k + 1].clk : syscalls[k].clk + 1 }
-        for i in n..<height {
-            m[i, C.clk] = KoalaBear(UInt32(i))
-            m[i, C.npc] = KoalaBear(4)  // pc + 4 with pc = 0: padding rows satisfy the next-pc identity
+        m[rows.count - 1, C.isLast] = .one
+        for j in rows.count..<height {
+            m[j, C.clk] = KoalaBear(startClk + UInt32(j))
+            m[j, C.npc] = KoalaBear(4)  // pc + 4 with pc = 0: padding rows satisfy the next-pc identity
         }
         cpu = m
     }
@@ -309,6 +368,8 @@ struct Witness {
         row.position = inputPosition
         row.length = Int(item) < inputs.count ? UInt32(inputs[Int(item)].count) : UInt32.max
         row.output = UInt32(outputBytes)
+        row.linkClk = cursorClk
+        cursorClk = clk + 1
         func readRegister(_ r: Int) -> (value: UInt32, previous: UInt32) {
             let previous = regTs[r]
             regTs[r] = ts
@@ -363,7 +424,8 @@ struct Witness {
         }
     }
 
-    func tables(_ statement: RunStatement) -> [MachineTable] {
+    /// The segment's tables; `last` adds the memory boundary of the whole run.
+    func tables(last: Bool) -> [MachineTable] {
         var counts = self.counts
         var mulRows = self.mul, divRows = self.div, lessThanRows = self.lessThan
         let (shift, shiftRequests) = ShiftChip.trace(self.shift, counts: &counts)
@@ -377,9 +439,9 @@ struct Witness {
         let loadStore = LoadStoreChip.trace(self.loadStore, program: program, counts: &counts)
         let syscall = SyscallChip.trace(syscalls, counts: &counts)
         let io = IOChip.trace(self.io, program: program, counts: &counts)
-        let boundary = MemoryBoundaryChip.trace(final: final, image: image, counts: &counts)
-        return [
-            MachineTable(air: CPUChip(), trace: cpu, publicInputs: [KoalaBear(program.entry), .zero]),
+        let boundary = last ? MemoryBoundaryChip.trace(final: final, image: image, counts: &counts) : nil
+        var tables = [
+            MachineTable(air: CPUChip(), trace: cpu, publicInputs: [KoalaBear(startPC), KoalaBear(startClk)]),
             MachineTable(air: chip, trace: chip.trace(counts: programCounts)),
             MachineTable(air: AddSubChip(), trace: addSub),
             MachineTable(air: BitwiseChip(), trace: bitwise),
@@ -388,11 +450,12 @@ struct Witness {
             MachineTable(air: ShiftChip(), trace: shift),
             MachineTable(air: DivChip(), trace: div),
             MachineTable(air: LoadStoreChip(), trace: loadStore, publicInputs: LoadStoreChip.publicInputs(program: program)),
-            MachineTable(air: SyscallChip(), trace: syscall, publicInputs: SyscallChip.publicInputs(inputs: inputs)),
+            MachineTable(air: SyscallChip(), trace: syscall),
             MachineTable(air: IOChip(), trace: io, publicInputs: IOChip.publicInputs(program: program)),
-            MachineTable(air: MemoryBoundaryChip(), trace: boundary),
             MachineTable(air: Range16Chip(), trace: Range16Chip.trace(counts: counts.range16)),
             MachineTable(air: ByteChip(), trace: ByteChip.trace(counts: counts.byte)),
         ]
+        if let boundary { tables.append(MachineTable(air: MemoryBoundaryChip(), trace: boundary)) }
+        return tables
     }
 }

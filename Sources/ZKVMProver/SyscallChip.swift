@@ -2,12 +2,15 @@ import KoalaBear
 import RISCV
 import STARK
 
-/// The system calls, one row per `ecall`, in time order (clk strictly increasing, so the rows
-/// are the calls as they happened). The id in t0 selects one call (an id no flag matches has no
-/// row: the run that traps on it has no proof):
+/// The system calls, one row per `ecall`. The id in t0 selects one call (an id no flag matches
+/// has no row: the run that traps on it has no proof). The I/O cursor (input item, input
+/// position, the item's length, output length) passes from call to call on ``VMBus/ioCursor``:
+/// each call receives it as an earlier call (at a clk no later than its own) left it and sends it
+/// on, stamped clk + 1; the verifier puts the cursor the run starts with there at 0 and takes the
+/// one it ends with at the cycle count, so the calls form one chain in time order, across
+/// segments too.
 ///
-/// - HALT is flagged back to the CPU, which stops there and publishes a0 as the exit code; the
-///   HALT row (the last call) publishes how the I/O streams end on ``VMBus/ioFinal``.
+/// - HALT is flagged back to the CPU, which stops there and publishes a0 as the exit code.
 /// - WRITE: fd a0 ∈ {1, 2, 3}, the buffer (a1, a2) within memory (a1 + a2 ≤ p); for fd 3 the
 ///   buffer goes to ``IOChip`` as a job at the output's current length, which then grows by a2.
 /// - COMMIT: an index a0 < 8 (the digest words are not part of the claims; the output is).
@@ -19,27 +22,26 @@ import STARK
 /// a1 and a2 are read from the register file (memory bus, slot 2 of the cycle) when used.
 /// Columns: clk, t0, a0, result (limbs), the five call flags, a1, a2 (limbs) and their reads,
 /// fd1 fd2 fd3, the bounds check (s₀, carry, e₀, e₁, borrow), the non-empty test (nz and its
-/// helper), the cursor (item, position, length limbs, output length), the next length (limbs)
-/// and the clk order's limbs. Public inputs: the first item's length (limbs).
+/// helper), the cursor (item, position, length limbs, output length), the next length (limbs),
+/// the received cursor's clk and the order's limbs.
 public struct SyscallChip: AIR {
     public init() {}
     public var name: String { "syscall" }
     public var mainWidth: Int { Col.count }
-    public var publicInputCount: Int { 2 }
 
     enum Col {
         static let clk = 0, t0 = 1, a0 = 3, result = 5
         static let halt = 7, write = 8, commit = 9, hintLength = 10, hintRead = 11
         static let a1 = 12, a2 = 14, a1Read = 16, a2Read = 19, fd = 22
         static let s0 = 25, carry = 26, e = 27, borrow = 29, nz = 30, nzInv = 31
-        static let item = 32, position = 33, length = 34, output = 36, nextLength = 37, order = 39
-        static let count = 41
+        static let item = 32, position = 33, length = 34, output = 36, nextLength = 37, order = 39, linkClk = 41
+        static let count = 42
     }
 
-    /// The public inputs: the length of the first input item (0xFFFF_FFFF when there is none).
-    public static func publicInputs(inputs: [[UInt8]]) -> [KoalaBear] {
-        let first = inputs.first.map { UInt32($0.count) } ?? UInt32.max
-        return [KoalaBear(first & 0xffff), KoalaBear(first >> 16)]
+    /// The cursor tuple on ``VMBus/ioCursor``: (clk, item, position, length₀, length₁, output).
+    public static func cursor(clk: UInt32, item: UInt32, position: UInt32, length: UInt32, output: UInt32) -> [KoalaBear] {
+        [KoalaBear(clk), KoalaBear(item), KoalaBear(position), KoalaBear(length & 0xffff), KoalaBear(length >> 16),
+         KoalaBear(output)]
     }
 
     public func constraints(_ b: ConstraintBuilder) {
@@ -115,29 +117,17 @@ public struct SyscallChip: AIR {
         b.assertZero(hintRead * (a1.1 - length.1), label: "HINT_READ length (high)")
         b.receive(VMBus.inputItem, values: [item, position, length.0, length.1, nextLength.0, nextLength.1], multiplicity: hintRead)
 
-        // Rows in time order and the cursor from call to call.
-        let nextActive = b.mainNext(Col.halt) + b.mainNext(Col.write) + b.mainNext(Col.commit) + b.mainNext(Col.hintLength)
-            + b.mainNext(Col.hintRead)
-        b.assertZero(nextActive * (one - active), on: .transition, label: "active rows first")
-        b.assertEqual(active, 1, on: .firstRow, label: "a run makes a call (HALT)")
-        b.assertZero(nextActive * (b.mainNext(Col.clk) - clk - 1 - order.0 - order.1 * base), on: .transition, label: "time order")
+        // The cursor: received as an earlier call left it (linkClk ≤ clk), sent on as this call
+        // leaves it.
+        let linkClk = col(Col.linkClk)
+        b.assertZero(active * (clk - linkClk - order.0 - order.1 * base), label: "cursor from an earlier call")
         b.send(VMBus.range16, values: [order.0], multiplicity: active)
         b.send(VMBus.range16, values: [order.1 * KoalaBear(32)], multiplicity: active)
-        b.assertZero(nextActive * (b.mainNext(Col.item) - item - hintRead), on: .transition, label: "item cursor")
-        b.assertZero(nextActive * (b.mainNext(Col.position) - position - hintRead * (length.0 + length.1 * base)),
-                     on: .transition, label: "input position")
-        b.assertZero(nextActive * (b.mainNext(Col.length) - length.0 - hintRead * (nextLength.0 - length.0)),
-                     on: .transition, label: "item length")
-        b.assertZero(nextActive * (b.mainNext(Col.length + 1) - length.1 - hintRead * (nextLength.1 - length.1)),
-                     on: .transition, label: "item length (high)")
-        b.assertZero(nextActive * (b.mainNext(Col.output) - output - fd3 * (a2.0 + a2.1 * base)), on: .transition,
-                     label: "output length")
-        b.assertZero(item, on: .firstRow, label: "first item")
-        b.assertZero(position, on: .firstRow, label: "input start")
-        b.assertZero(output, on: .firstRow, label: "output start")
-        b.assertEqual(length.0, b.publicInput(0), on: .firstRow, label: "first item's length")
-        b.assertEqual(length.1, b.publicInput(1), on: .firstRow, label: "first item's length (high)")
-        b.send(VMBus.ioFinal, values: [item, position, output], multiplicity: halt)
+        b.receive(VMBus.ioCursor, values: [linkClk, item, position, length.0, length.1, output], multiplicity: active)
+        b.send(VMBus.ioCursor, values: [clk + 1, item + hintRead, position + hintRead * (length.0 + length.1 * base),
+                                        length.0 + hintRead * (nextLength.0 - length.0),
+                                        length.1 + hintRead * (nextLength.1 - length.1), output + fd3 * (a2.0 + a2.1 * base)],
+               multiplicity: active)
 
         b.receive(VMBus.syscall, values: [clk, t0.0, t0.1, a0.0, a0.1, res.0, res.1, halt], multiplicity: active)
     }
@@ -157,8 +147,8 @@ public struct SyscallChip: AIR {
         public var length: UInt32 = 0
         public var output: UInt32 = 0
         public var nextLength: UInt32 = 0
-        /// The next call's clk (the last call: its own + 1).
-        public var nextClk: UInt32 = 0
+        /// The clk the cursor was left at (the previous call's + 1, or 0).
+        public var linkClk: UInt32 = 0
     }
 
     public static func trace(_ rows: [Row], counts: inout LookupCounts) -> ColumnMatrix {
@@ -225,7 +215,8 @@ public struct SyscallChip: AIR {
                     inv = sum.inverse!
                 }
             }
-            let d = counts.timestampOrder(previous: row.clk, timestamp: row.nextClk)  // the same 16 + 11-bit split
+            let d = counts.timestampOrder(previous: row.linkClk, timestamp: row.clk + 1)  // clk − linkClk, 16 + 11 bits
+            v[Col.linkClk] = row.linkClk
             v[Col.order] = d.low
             v[Col.order + 1] = d.high
             for (c, x) in v.enumerated() { m[r, c] = KoalaBear(x) }

@@ -43,13 +43,24 @@ extension ZKVM {
     /// The default segment size.
     public static let defaultSegmentCycles: UInt64 = 1 << 20
 
-    /// Runs `program` on `inputs` and proves the run.
+    /// Runs `program` on `inputs` and proves the run, in segments of `options.segmentCycles`.
     ///
     /// - Throws: ``ProvingError``: the run traps or exceeds the cycle limit, or the prover
     ///   cannot prove it (see the error).
     public static func prove(program: Program, inputs: [[UInt8]], options: ProvingOptions = ProvingOptions(),
                              progress: (@Sendable (ProvingProgress) -> Void)? = nil) throws(ProvingError) -> ExecutionProof {
+        try prove(program: program, inputs: inputs, options: options, progress: progress, alter: nil)
+    }
+
+    /// ``prove(program:inputs:options:progress:)`` with a hook that changes a segment's tables
+    /// before they are proven (soundness tests prove forged witnesses with it).
+    static func prove(program: Program, inputs: [[UInt8]], options: ProvingOptions, progress: (@Sendable (ProvingProgress) -> Void)?,
+                      alter: ((Int, inout [MachineTable]) -> Void)?) throws(ProvingError) -> ExecutionProof {
         try RV32Machine.checkProvable(program)
+        let segmentCycles = options.segmentCycles
+        guard RV32Machine.segmentCycleRange.contains(segmentCycles), segmentCycles & (segmentCycles - 1) == 0 else {
+            throw .unsupported("segments of \(segmentCycles) cycles (a power of two in \(RV32Machine.segmentCycleRange))")
+        }
         progress?(.executing)
         let result: ExecutionResult
         do {
@@ -59,27 +70,64 @@ extension ZKVM {
             throw .execution("\(error)")
         }
         guard let trace = result.trace else { throw .stark("the executor recorded no trace") }
-        let segmentLimit = min(options.segmentCycles, RV32Machine.maxCycles)
-        guard result.cycles <= segmentLimit else {
-            throw .unsupported("a run of \(result.cycles) cycles needs segments (one proof covers \(segmentLimit) cycles)")
-        }
-        progress?(.witness(segment: 1, of: 1))
+        guard result.cycles <= RV32Machine.maxCycles else { throw .tooLong(cycles: result.cycles, limit: RV32Machine.maxCycles) }
+        let count = Int((result.cycles + segmentCycles - 1) / segmentCycles)
+        let cut = Int(segmentCycles)
         let chip = ProgramChip(program: program)
-        let (tables, statement) = try RV32Machine.tables(program: program, chip: chip, inputs: inputs, trace: trace,
-                                                         output: result.publicOutput, exitCode: result.exitCode)
-        progress?(.proving(segment: 1, of: 1))
-        let proof: MachineProof
+
+        // Segment k's tables: the first pass walks the run in order and keeps the witness state
+        // at each segment's start, the second rebuilds a segment from its copy.
+        var current = Witness(program: program, chip: chip, inputs: inputs)
+        var starts: [Witness] = []
+        var failure: ProvingError?
+        func tables(_ k: Int) throws(StarkError) -> [MachineTable] {
+            let last = k == count - 1
+            let rows = (k * cut)..<min((k + 1) * cut, trace.count)
+            do {
+                var w: Witness
+                if k == starts.count {
+                    progress?(.witness(segment: k + 1, of: count))
+                    current.startSegment()
+                    starts.append(current)
+                    try current.run(trace, rows: rows, last: last)
+                    w = current
+                } else {
+                    progress?(.proving(segment: k + 1, of: count))
+                    w = starts[k]
+                    try w.run(trace, rows: rows, last: last)
+                }
+                if last, w.outputBytes != result.publicOutput.count {
+                    throw ProvingError.stark("the output's length disagrees with the executor")
+                }
+                var t = w.tables(last: last)
+                alter?(k, &t)
+                return t
+            } catch let e as ProvingError {
+                failure = e
+                throw .invalidTrace("\(e)")
+            } catch {
+                throw .invalidTrace("\(error)")
+            }
+        }
+        let segmentStarts = (1..<max(count, 1)).map { trace[$0 * cut].pc }
+        let itemsRead = trace.syscalls.lazy.filter { Syscall(rawValue: $0.id) == .hintRead }.count
+        let statement = RunStatement(program: program, inputs: inputs, itemsRead: itemsRead, output: result.publicOutput,
+                                     exitCode: result.exitCode, cycles: result.cycles, segmentCycles: segmentCycles,
+                                     segmentStarts: segmentStarts)
+        let proofs: [MachineProof]
         do {
-            proof = try Machine.prove(tables, publicInteractions: RV32Machine.publicInteractions(statement), config: options.stark,
-                                      backend: CPUBackend(threads: options.threads))
+            proofs = try Machine.proveSegments(count: count, publicInteractions: RV32Machine.publicInteractions(statement),
+                                               config: options.stark, backend: CPUBackend(threads: options.threads)) { k throws(StarkError) in
+                try tables(k)
+            }
         } catch {
-            throw .stark("\(error)")
+            throw failure ?? .stark("\(error)")
         }
         progress?(.done)
         let claims = Claims(programId: program.programId, inputDigest: Claims.digest(ofInputs: inputs),
-                            itemsRead: UInt32(statement.itemsRead), publicOutput: result.publicOutput, exitCode: result.exitCode,
-                            cycles: result.cycles, segments: 1)
-        return ExecutionProof(claims: claims, segments: [proof])
+                            itemsRead: UInt32(itemsRead), publicOutput: result.publicOutput, exitCode: result.exitCode,
+                            cycles: result.cycles, segments: UInt32(count))
+        return ExecutionProof(claims: claims, segmentCycles: segmentCycles, segmentStarts: segmentStarts, segments: proofs)
     }
 
     /// Proves a run on one input item (the Market's form of input).
@@ -105,18 +153,31 @@ extension ZKVM {
         guard Int(claims.itemsRead) <= inputs.count else {
             throw .impossibleClaims("\(claims.itemsRead) items read of \(inputs.count)")
         }
-        guard claims.segments == UInt32(proof.segments.count) else { throw .impossibleClaims("segment count") }
-        guard claims.segments == 1 else { throw .impossibleClaims("this verifier checks single-segment proofs") }
+        let segmentCycles = proof.segmentCycles
+        guard RV32Machine.segmentCycleRange.contains(segmentCycles), segmentCycles & (segmentCycles - 1) == 0 else {
+            throw .impossibleClaims("segments of \(segmentCycles) cycles")
+        }
         guard claims.cycles >= 1, claims.cycles <= RV32Machine.maxCycles else {
-            throw .impossibleClaims("\(claims.cycles) cycles in one segment")
+            throw .impossibleClaims("\(claims.cycles) cycles (at most \(RV32Machine.maxCycles))")
+        }
+        let count = (claims.cycles + segmentCycles - 1) / segmentCycles
+        guard UInt64(claims.segments) == count, proof.segments.count == count, proof.segmentStarts.count == count - 1 else {
+            throw .impossibleClaims("\(claims.cycles) cycles in segments of \(segmentCycles) make \(count) segments, "
+                + "the proof has \(proof.segments.count)")
         }
         do { try RV32Machine.checkProvable(program) } catch { throw .impossibleClaims("\(error)") }
         let statement = RunStatement(program: program, inputs: inputs, itemsRead: Int(claims.itemsRead),
-                                     output: claims.publicOutput, exitCode: claims.exitCode, cycles: claims.cycles)
+                                     output: claims.publicOutput, exitCode: claims.exitCode, cycles: claims.cycles,
+                                     segmentCycles: segmentCycles, segmentStarts: proof.segmentStarts)
+        let segments = proof.segments.enumerated().map { k, segment in
+            MachineSegment(airs: k + 1 == proof.segments.count ? key.airs : key.segmentAirs, proof: segment,
+                           publicInputs: RV32Machine.publicInputs(statement, segment: k))
+        }
         do {
-            try Machine.verify(key.airs, proof: proof.segments[0], publicInputs: RV32Machine.publicInputs(statement),
-                               publicInteractions: RV32Machine.publicInteractions(statement), config: config,
-                               commitments: key.commitments)
+            try Machine.verifySegments(segments, publicInteractions: RV32Machine.publicInteractions(statement), config: config,
+                                       commitments: key.commitments)
+        } catch .segment(let k, let e) {
+            throw .invalid(segment: k, reason: "\(e)")
         } catch {
             throw .invalid(segment: 0, reason: "\(error)")
         }
@@ -141,13 +202,16 @@ extension ZKVM {
     public final class VerifyingKey: Sendable {
         public let program: Program
         public let config: StarkConfig
+        /// The last segment's tables, and every other segment's (the same without the boundary).
         let airs: [any AIR]
+        let segmentAirs: [any AIR]
         let commitments = PreprocessedCommitments()
 
         public init(program: Program, config: StarkConfig = ZKVM.proofConfig) {
             self.program = program
             self.config = config
             airs = RV32Machine.airs(program: ProgramChip(program: program))
+            segmentAirs = Array(airs.dropLast())
         }
     }
 }
@@ -171,7 +235,7 @@ extension ExecutionProof {
     /// Each table's shape in segment 0, for reports (committed cells per cycle and where they are).
     public func layout(program: Program) -> [TableLayout] {
         guard let segment = segments.first else { return [] }
-        let airs = RV32Machine.airs(program: ProgramChip(program: program))
+        let airs = RV32Machine.airs(program: ProgramChip(program: program), last: segments.count == 1)
         return zip(airs, segment.tables).compactMap { air, table in
             guard let system = try? ConstraintSystem(air: air) else { return nil }
             return TableLayout(name: air.name, rows: 1 << table.logTraceHeight, main: system.mainWidth,

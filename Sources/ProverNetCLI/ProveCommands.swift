@@ -56,7 +56,7 @@ struct ProveCommand: ParsableCommand {
     @Option(help: "The guest program: an ELF32 RISC-V executable.") var elf: String
     @Option(name: .customLong("input"), help: "One input item: hex (0x optional) or @FILE. Repeatable.") var inputs: [String] = []
     @Option(help: "Where to write the proof.") var out: String
-    @Option(help: "Cycles per segment (runs longer than one segment are not provable yet).")
+    @Option(help: "Cycles per segment: a power of two from 2^6 to 2^21. Longer runs are proven in segments, one at a time.")
     var segmentCycles: UInt64 = ZKVM.defaultSegmentCycles
     @Option(help: "Threads for the prover (default: every core).") var threads: Int = Parallel.coreCount
     @Option(help: "Give up on runs longer than this.") var maxCycles: UInt64 = 1 << 24
@@ -70,19 +70,40 @@ struct ProveCommand: ParsableCommand {
         let clock = ContinuousClock(), start = clock.now
         let tty = isatty(STDERR_FILENO) == 1
         let phases = Locked<[(String, ContinuousClock.Instant)]>([])
+        // Work units for percent and ETA: committing a segment is one, proving the last two and
+        // any other three (it is filled and committed again first).
+        let done = Locked<(units: Double, total: Double)>((0, 0))
         let proof: ExecutionProof
         do {
             proof = try ZKVM.prove(program: program, inputs: items, options: options) { p in
-                let name: String
+                var name: String
+                let progress: (units: Double, total: Double) = done.withLock { state in
+                    switch p {
+                    case .committing(let k, let n):
+                        state.total = Double(4 * n - 1)
+                        state.units = Double(k - 1)
+                    case .proving(let k, let n):
+                        state.units = Double(n) + (k == n ? 0 : Double(2 + 3 * (n - 1 - k)))
+                    case .done: state.units = state.total
+                    case .executing: break
+                    }
+                    return state
+                }
                 switch p {
                 case .executing: name = "executing"
-                case .witness(let k, let n): name = "segment \(k) of \(n): tables"
+                case .committing(let k, let n): name = "segment \(k) of \(n): committing"
                 case .proving(let k, let n): name = "segment \(k) of \(n): proving"
                 case .done: name = "done"
                 }
                 let now = clock.now
+                let elapsed = seconds(now - start)
                 phases.withLock { $0.append((name, now)) }
-                let line = String(format: "[%6.2f s] %@", seconds(now - start), name)
+                if progress.total > 0, p != .done {
+                    let fraction = progress.units / progress.total
+                    name += String(format: " · %.0f%%", fraction * 100)
+                    if fraction > 0 { name += String(format: " · ETA %.0f s", elapsed / fraction * (1 - fraction)) }
+                }
+                let line = String(format: "[%6.2f s] %@", elapsed, name)
                 FileHandle.standardError.write(Data(((tty ? "\r\u{1b}[K" : "") + line + (tty && p != .done ? "" : "\n")).utf8))
             }
         } catch {

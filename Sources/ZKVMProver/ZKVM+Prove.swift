@@ -27,9 +27,11 @@ public struct ProvingOptions: Sendable {
 public enum ProvingProgress: Sendable, Equatable {
     /// Running the program with a trace.
     case executing
-    /// Filling the tables of segment `segment` (from 1) of `of`.
-    case witness(segment: Int, of: Int)
-    /// Proving segment `segment` of `of`.
+    /// Filling the tables of segment `segment` (from 1) of `of` and committing them (the first
+    /// pass, in order).
+    case committing(segment: Int, of: Int)
+    /// Proving segment `segment` of `of` under the shared challenges (the second pass, from the
+    /// last segment down; every segment but the last is filled and committed again).
     case proving(segment: Int, of: Int)
     /// Done.
     case done
@@ -86,13 +88,12 @@ extension ZKVM {
             do {
                 var w: Witness
                 if k == starts.count {
-                    progress?(.witness(segment: k + 1, of: count))
+                    progress?(.committing(segment: k + 1, of: count))
                     current.startSegment()
                     starts.append(current)
                     try current.run(trace, rows: rows, last: last)
                     w = current
                 } else {
-                    progress?(.proving(segment: k + 1, of: count))
                     w = starts[k]
                     try w.run(trace, rows: rows, last: last)
                 }
@@ -117,7 +118,9 @@ extension ZKVM {
         let proofs: [MachineProof]
         do {
             proofs = try Machine.proveSegments(count: count, publicInteractions: RV32Machine.publicInteractions(statement),
-                                               config: options.stark, backend: CPUBackend(threads: options.threads)) { k throws(StarkError) in
+                                               config: options.stark, backend: CPUBackend(threads: options.threads), progress: { phase in
+                if case .proving(let k) = phase { progress?(.proving(segment: k + 1, of: count)) }
+            }) { k throws(StarkError) in
                 try tables(k)
             }
         } catch {
@@ -232,14 +235,23 @@ public struct TableLayout: Sendable, Equatable {
 }
 
 extension ExecutionProof {
-    /// Each table's shape in segment 0, for reports (committed cells per cycle and where they are).
+    /// Each table's shape over all segments (rows added up), for reports: committed cells per
+    /// cycle and where they are.
     public func layout(program: Program) -> [TableLayout] {
-        guard let segment = segments.first else { return [] }
-        let airs = RV32Machine.airs(program: ProgramChip(program: program), last: segments.count == 1)
-        return zip(airs, segment.tables).compactMap { air, table in
-            guard let system = try? ConstraintSystem(air: air) else { return nil }
-            return TableLayout(name: air.name, rows: 1 << table.logTraceHeight, main: system.mainWidth,
-                               auxiliary: 4 * system.auxWidth, interactions: system.interactionCount)
+        let chip = ProgramChip(program: program)
+        var out: [TableLayout] = []
+        for (k, segment) in segments.enumerated() {
+            let airs = RV32Machine.airs(program: chip, last: k + 1 == segments.count)
+            for (i, (air, table)) in zip(airs, segment.tables).enumerated() {
+                guard let system = try? ConstraintSystem(air: air) else { continue }
+                if i < out.count {
+                    out[i].rows += 1 << table.logTraceHeight
+                } else {
+                    out.append(TableLayout(name: air.name, rows: 1 << table.logTraceHeight, main: system.mainWidth,
+                                           auxiliary: 4 * system.auxWidth, interactions: system.interactionCount))
+                }
+            }
         }
+        return out
     }
 }

@@ -93,17 +93,34 @@ public struct StarkConfig: Sendable {
     public var fri: FRIConfig
     /// The Merkle hash.
     public var hasher: any MerkleHasher
+    /// Machine proofs: leading zero bits of a proof of work before the LogUp challenges (α, β)
+    /// are drawn. Each try at other challenges then costs 2^bits hashes, which adds these bits to
+    /// the LogUp step's security (as Stwo's interaction grinding does); docs/zkvm.md §2.
+    public var lookupGrindingBits: Int
+    /// Machine proofs: leading zero bits of a proof of work before each segment's out-of-domain
+    /// point ζ is drawn (adds to the DEEP/ALI step's security the same way).
+    public var deepGrindingBits: Int
     /// Prover only: check every constraint and the lookup balance on the trace before proving,
     /// failing with the constraint and row (default). Off, a bad trace yields a proof that
     /// the verifier rejects.
     public var checkConstraints: Bool
 
     /// A configuration (default: the standard FRI parameters, SHA-256, checked proving).
-    public init(fri: FRIConfig = .standard, hasher: any MerkleHasher = SHA256MerkleHasher(),
-                checkConstraints: Bool = true) {
+    public init(fri: FRIConfig = .standard, hasher: any MerkleHasher = SHA256MerkleHasher(), lookupGrindingBits: Int = 0,
+                deepGrindingBits: Int = 0, checkConstraints: Bool = true) {
         self.fri = fri
         self.hasher = hasher
+        self.lookupGrindingBits = lookupGrindingBits
+        self.deepGrindingBits = deepGrindingBits
         self.checkConstraints = checkConstraints
+    }
+
+    /// Checks the parameters are usable.
+    public func validate() throws(StarkError) {
+        try fri.validate()
+        guard (0...32).contains(lookupGrindingBits), (0...32).contains(deepGrindingBits) else {
+            throw .invalidConfig("grinding bits before α, β and ζ must be in 0...32")
+        }
     }
 
     /// 100 conjectured bits with SHA-256.

@@ -47,6 +47,10 @@ public struct TableProof: Sendable, Equatable {
 /// balance every bus (with the public interactions the verifier adds itself).
 public struct MachineProof: Sendable, Equatable {
     public var tables: [TableProof]
+    /// The proof of work before the LogUp challenges (the same in every segment of a proof).
+    public var lookupNonce: UInt64
+    /// The proof of work before ζ.
+    public var deepNonce: UInt64
     public var friRoots: [Digest]
     public var finalPolynomial: [KoalaBearExt]
     public var powNonce: UInt64
@@ -69,6 +73,7 @@ public enum Machine {
     /// Binds the configuration and the number of segments.
     static func absorbHeader(_ t: inout Transcript, config: StarkConfig, segments: Int) {
         t.absorb(bytes: config.fri.transcriptBytes)
+        t.absorb(bytes: [UInt8(config.lookupGrindingBits), UInt8(config.deepGrindingBits)])
         t.absorb(bytes: Array(config.hasher.identifier.utf8))
         t.absorb(UInt64(segments))
     }
@@ -170,7 +175,7 @@ public enum Machine {
     public static func proveSegments(count: Int, publicInteractions: [PublicInteraction] = [], config: StarkConfig = .standard,
                                      backend: any ProverBackend = CPUBackend(), progress: ((SegmentPhase) -> Void)? = nil,
                                      tables: (Int) throws(StarkError) -> [MachineTable]) throws(StarkError) -> [MachineProof] {
-        try config.fri.validate()
+        try config.validate()
         guard count >= 1 else { throw .invalidAIR("a proof needs at least one segment") }
         var keys: [KeyID: ProvingKey] = [:]
         var t = Transcript(label: protocolLabel)
@@ -198,7 +203,9 @@ public enum Machine {
         }
         absorbPublicInteractions(&t, publicInteractions)
         var challenges: [KoalaBearExt] = []
+        var lookupNonce: UInt64 = 0
         if lookups {
+            lookupNonce = t.grind(bits: config.lookupGrindingBits, threads: backend.hostThreads)
             challenges = [t.sampleExt(), t.sampleExt()]
         } else if !publicInteractions.isEmpty {
             throw .invalidAIR("public interactions need a table with lookups")
@@ -224,6 +231,7 @@ public enum Machine {
             tk.absorb(UInt64(k))
             proofs[k] = try proveCommitted(&work, transcript: &tk, challenges: challenges, total: &total, busSums: &busSums,
                                            config: config, backend: backend)
+            proofs[k]!.lookupNonce = lookupNonce
         }
         if lookups, config.checkConstraints {
             guard let publicSum = PublicInteraction.logUpSum(publicInteractions, alpha: challenges[0], beta: challenges[1]) else {
@@ -326,6 +334,7 @@ public enum Machine {
         }
 
         // Out-of-domain openings at ζ (and ζ·ω of each table's height).
+        let deepNonce = t.grind(bits: config.deepGrindingBits, threads: threads)
         let zeta = t.sampleExt()
         guard !zeta.isInBaseField else { throw .invalidTrace("internal: the out-of-domain point is in the base field") }
         for i in work.indices {
@@ -379,8 +388,8 @@ public enum Machine {
                                      cumulativeSum: w.system.hasLookups ? w.cumulativeSum : nil,
                                      quotientRoot: w.quotientTree!.root, oodValues: w.ood, openings: opened))
         }
-        return MachineProof(tables: proofs, friRoots: friData.layers.map(\.tree.root), finalPolynomial: friData.finalPolynomial,
-                            powNonce: nonce, friOpenings: FRI.open(friData, queries: queries))
+        return MachineProof(tables: proofs, lookupNonce: 0, deepNonce: deepNonce, friRoots: friData.layers.map(\.tree.root),
+                            finalPolynomial: friData.finalPolynomial, powNonce: nonce, friOpenings: FRI.open(friData, queries: queries))
     }
 
     /// Splits the quotient's values (bit-reversed on shift·K_{n·D}) into D chunks of degree < n:
@@ -496,7 +505,7 @@ extension Machine {
     public static func verifySegments(_ segments: [MachineSegment], publicInteractions: [PublicInteraction] = [],
                                       config: StarkConfig = .standard,
                                       commitments: PreprocessedCommitments? = nil) throws(StarkError) {
-        try config.fri.validate()
+        try config.validate()
         guard !segments.isEmpty else { throw .verificationFailed("no segments") }
         let named = segments.count > 1
         var checked: [(systems: [ConstraintSystem], preRoots: [Digest?])] = []
@@ -517,6 +526,13 @@ extension Machine {
         absorbPublicInteractions(&t, publicInteractions)
         var challenges: [KoalaBearExt] = []
         if checked.contains(where: { $0.systems.contains(where: \.hasLookups) }) {
+            let nonce = segments[0].proof.lookupNonce
+            guard segments.allSatisfy({ $0.proof.lookupNonce == nonce }) else {
+                throw .verificationFailed("the segments disagree on the proof of work before the LogUp challenges")
+            }
+            guard t.checkGrinding(bits: config.lookupGrindingBits, nonce: nonce) else {
+                throw .verificationFailed("the proof-of-work nonce before the LogUp challenges is invalid")
+            }
             let alpha = t.sampleExt(), beta = t.sampleExt()
             challenges = [alpha, beta]
             var total = KoalaBearExt.zero
@@ -602,6 +618,9 @@ extension Machine {
         }
         let lambda = t.sampleExt()
         for tp in proof.tables { t.absorb(tp.quotientRoot) }
+        guard t.checkGrinding(bits: config.deepGrindingBits, nonce: proof.deepNonce) else {
+            throw .verificationFailed("the proof-of-work nonce before the out-of-domain point is invalid")
+        }
         let zeta = t.sampleExt()
         guard !zeta.isInBaseField else { throw .verificationFailed("the out-of-domain point is in the base field") }
         for tp in proof.tables { for v in tp.oodValues { t.absorb(v) } }

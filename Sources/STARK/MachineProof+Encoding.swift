@@ -2,18 +2,21 @@ import KoalaBear
 
 extension MachineProof {
     /// The format version this code writes and reads.
-    public static let currentVersion: UInt8 = 1
+    public static let currentVersion: UInt8 = 2
     /// The most tables a machine proof may hold.
     public static let maxTables = 64
     /// The default size limit of a decoded proof (bytes).
     public static let defaultMaxSize = 8 << 20
 
-    /// The binary encoding: a version byte, then each table (height, flags, roots, LogUp sum,
+    /// The binary encoding: a version byte, the two grinding nonces (before α, β and before ζ),
+    /// then each table (height, flags, roots, LogUp sum,
     /// out-of-domain values, openings), then FRI (roots, final polynomial, nonce, openings);
     /// fixed-width little-endian fields, canonical field elements, explicit counts.
     public func serialized() -> [UInt8] {
         var w = ByteWriter()
         w.u8(MachineProof.currentVersion)
+        w.u64(lookupNonce)
+        w.u64(deepNonce)
         w.u8(UInt8(tables.count))
         for t in tables {
             w.u8(UInt8(t.logTraceHeight))
@@ -48,6 +51,8 @@ extension MachineProof {
         guard version == MachineProof.currentVersion else {
             throw .malformedProof("unsupported machine proof version \(version) (this code reads \(MachineProof.currentVersion))")
         }
+        let lookupNonce = try r.u64("LogUp grinding nonce")
+        let deepNonce = try r.u64("out-of-domain grinding nonce")
         let count = Int(try r.u8("table count"))
         guard count >= 1, count <= MachineProof.maxTables else { throw .malformedProof("\(count) tables") }
         var tables: [TableProof] = []
@@ -87,7 +92,7 @@ extension MachineProof {
         var fri: [BatchOpening] = []
         for _ in 0..<friCount { fri.append(try r.opening()) }
         guard r.remaining == 0 else { throw .malformedProof("\(r.remaining) trailing bytes") }
-        self.init(tables: tables, friRoots: roots, finalPolynomial: fin, powNonce: nonce, friOpenings: fri)
+        self.init(tables: tables, lookupNonce: lookupNonce, deepNonce: deepNonce, friRoots: roots, finalPolynomial: fin, powNonce: nonce, friOpenings: fri)
     }
 
     /// Size of the binary encoding in bytes.

@@ -38,9 +38,11 @@ public enum ProvingProgress: Sendable, Equatable {
 }
 
 extension ZKVM {
-    /// The proof system every ProverNet proof uses: blowup 4, 42 queries, 16 bits of grinding,
-    /// SHA-256 Merkle trees (docs/zkvm.md, security).
-    public static let proofConfig = StarkConfig(fri: .standard)
+    /// The proof system every ProverNet proof uses: blowup 4, 42 queries and 20 bits of grinding
+    /// for FRI (104 conjectured bits), 16 bits of grinding before the LogUp challenges and 8
+    /// before ζ, SHA-256 Merkle trees (docs/zkvm.md §2: at least 103 bits overall).
+    public static let proofConfig = StarkConfig(fri: FRIConfig(logBlowup: 2, numQueries: 42, proofOfWorkBits: 20),
+                                                lookupGrindingBits: 16, deepGrindingBits: 8)
 
     /// The default segment size.
     public static let defaultSegmentCycles: UInt64 = 1 << 20

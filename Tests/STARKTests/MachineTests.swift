@@ -197,7 +197,7 @@ struct MachineProofEncodingTests {
         #expect(throws: StarkError.self) { try MachineProof(bytes: bytes, maxSize: bytes.count - 1) }
         #expect(throws: StarkError.self) { try MachineProof(bytes: bytes + [0]) }
         var wrongVersion = bytes
-        wrongVersion[0] = 2
+        wrongVersion[0] = MachineProof.currentVersion &+ 1
         #expect(throws: StarkError.self) { try MachineProof(bytes: wrongVersion) }
         // Random byte flips and truncations: a typed error from decoding or verification,
         // never a crash, never an accepted proof.
@@ -214,6 +214,42 @@ struct MachineProofEncodingTests {
                 try Machine.verify(tables.map(\.air), proofBytes: b, publicInputs: tables.map(\.publicInputs),
                                    publicInteractions: MachineTests.publicIO(MachineTests.io), config: MachineTests.config)
             }
+        }
+    }
+
+    /// The grinding before the LogUp challenges and before ζ is done by the prover and checked by
+    /// the verifier: a nonce that was not ground, or a verifier that asks for more bits, fails.
+    @Test func grindingBeforeTheLookupChallengesAndZetaIsChecked() throws {
+        let tables = MachineTests.tables()
+        var config = MachineTests.config
+        config.lookupGrindingBits = 10
+        config.deepGrindingBits = 6
+        let io = MachineTests.publicIO(MachineTests.io)
+        let proof = try Machine.prove(tables, publicInteractions: io, config: config, backend: CPUBackend(threads: 2))
+        let airs = tables.map(\.air), inputs = tables.map(\.publicInputs)
+        try Machine.verify(airs, proof: proof, publicInputs: inputs, publicInteractions: io, config: config)
+        #expect(try MachineProof(bytes: proof.serialized()) == proof)
+        for (what, alter) in [("the LogUp nonce", { (p: inout MachineProof) in p.lookupNonce &+= 1 }),
+                              ("the out-of-domain nonce", { (p: inout MachineProof) in p.deepNonce &+= 1 })] {
+            var bad = proof
+            alter(&bad)
+            #expect(throws: StarkError.self, "\(what)") {
+                try Machine.verify(airs, proof: bad, publicInputs: inputs, publicInteractions: io, config: config)
+            }
+        }
+        // The bits are bound in the transcript: a verifier with other settings refuses the proof.
+        for (lookup, deep) in [(12, 6), (10, 7), (0, 6), (10, 0)] {
+            var other = config
+            other.lookupGrindingBits = lookup
+            other.deepGrindingBits = deep
+            #expect(throws: StarkError.self, "lookup \(lookup), deep \(deep)") {
+                try Machine.verify(airs, proof: proof, publicInputs: inputs, publicInteractions: io, config: other)
+            }
+        }
+        #expect(throws: StarkError.self) {
+            var bad = config
+            bad.lookupGrindingBits = 40
+            try bad.validate()
         }
     }
 }

@@ -121,11 +121,13 @@ struct ProveCommand: ParsableCommand {
         let layout = proof.layout(program: program)
         let cells = layout.reduce(0) { $0 + $1.cells }
         let perCycle = Double(cells) / Double(max(proof.claims.cycles, 1))
+        let soundness = try? ZKVM.soundness(of: proof, key: ZKVM.VerifyingKey(program: program, config: options.stark), inputs: items)
         if json {
             print(JSONValue.object([
                 ("claims", proof.claims.json), ("proofBytes", .number(JSONNumber(Int64(bytes.count)))),
                 ("seconds", .string(String(format: "%.3f", total))), ("cyclesPerSecond", .number(JSONNumber(Int64(rate)))),
                 ("phasesMs", .object(timings)), ("committedCells", .number(JSONNumber(Int64(cells)))),
+                ("securityBits", soundness.map { .string(String(format: "%.1f", $0.bits)) } ?? .null),
                 ("tables", .array(layout.map { t in
                     .object([("name", .string(t.name)), ("rows", .number(JSONNumber(Int64(t.rows)))),
                              ("main", .number(JSONNumber(Int64(t.main)))), ("auxiliary", .number(JSONNumber(Int64(t.auxiliary)))),
@@ -138,6 +140,7 @@ struct ProveCommand: ParsableCommand {
             \(proof.claims.json.text)
             proof: \(out) (\(bytes.count) bytes)
             time: \(String(format: "%.3f", total)) s, \(String(format: "%.1f", rate / 1000)) kHz
+            security: \(soundness.map { "\($0)" } ?? "unknown")
             """)
         for (name, ms) in timings { print("  \(name): \(ms.text) ms") }
         print("committed cells: \(cells) (\(String(format: "%.0f", perCycle)) per cycle, lookup tables included)")
@@ -185,6 +188,9 @@ struct VerifyCommand: ParsableCommand {
         }
         func ms(_ t: Double) -> JSONValue { .number(JSONNumber(Int64(t.rounded()))) }
         var fields: [(String, JSONValue)] = [("valid", .bool(true)), ("claims", claims!.json), ("verifyMs", ms(times[0]))]
+        if let proof = try? ExecutionProof(bytes: [UInt8](data)), let s = try? ZKVM.soundness(of: proof, key: key, inputs: items) {
+            fields.append(("securityBits", .string(String(format: "%.1f", s.bits))))
+        }
         if times.count > 1 { fields.append(("warmVerifyMedianMs", ms(times.dropFirst().sorted()[(times.count - 1) / 2]))) }
         print(JSONValue.object(fields).text)
     }

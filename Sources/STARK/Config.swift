@@ -104,14 +104,19 @@ public struct StarkConfig: Sendable {
     /// failing with the constraint and row (default). Off, a bad trace yields a proof that
     /// the verifier rejects.
     public var checkConstraints: Bool
+    /// Machine proofs: the least conjectured security (``SoundnessEstimate/bits``) a proof's
+    /// shape must give; the verifier refuses, and the prover will not make, a proof below it
+    /// (0: no floor).
+    public var minimumSecurityBits: Int
 
     /// A configuration (default: the standard FRI parameters, SHA-256, checked proving).
     public init(fri: FRIConfig = .standard, hasher: any MerkleHasher = SHA256MerkleHasher(), lookupGrindingBits: Int = 0,
-                deepGrindingBits: Int = 0, checkConstraints: Bool = true) {
+                deepGrindingBits: Int = 0, minimumSecurityBits: Int = 0, checkConstraints: Bool = true) {
         self.fri = fri
         self.hasher = hasher
         self.lookupGrindingBits = lookupGrindingBits
         self.deepGrindingBits = deepGrindingBits
+        self.minimumSecurityBits = minimumSecurityBits
         self.checkConstraints = checkConstraints
     }
 
@@ -121,6 +126,7 @@ public struct StarkConfig: Sendable {
         guard (0...32).contains(lookupGrindingBits), (0...32).contains(deepGrindingBits) else {
             throw .invalidConfig("grinding bits before α, β and ζ must be in 0...32")
         }
+        guard (0...256).contains(minimumSecurityBits) else { throw .invalidConfig("minimumSecurityBits must be in 0...256") }
     }
 
     /// 100 conjectured bits with SHA-256.

@@ -60,6 +60,8 @@ public struct ConstraintSystem: Sendable {
     public var auxWidth: Int { hasLookups ? groups.count + 1 : 0 }
     /// Number of constraints in total.
     public var constraintCount: Int { outputs.count }
+    /// The longest tuple an interaction puts on a bus (values, the bus id not counted).
+    public var maxTupleLength: Int { interactions.map(\.values.count).max() ?? 0 }
     /// Number of quotient chunks.
     public var quotientChunks: Int { 1 << logQuotientChunks }
     /// The largest constraint degree (counting a first/last-row selector as degree 1).

@@ -181,6 +181,7 @@ public enum Machine {
         var t = Transcript(label: protocolLabel)
         absorbHeader(&t, config: config, segments: count)
         var mainRoots: [[Digest]] = []
+        var shapes: [[(system: ConstraintSystem, logHeight: Int)]] = []
         var lookups = false
         var retained: [TableWork] = []
         for k in 0..<count {
@@ -198,8 +199,15 @@ public enum Machine {
             let roots = work.map { $0.mainTree!.root }
             for r in roots { t.absorb(r) }
             mainRoots.append(roots)
+            shapes.append(work.map { ($0.system, $0.logN) })
             lookups = lookups || work.contains { $0.system.hasLookups }
             if k == count - 1 { retained = work }
+        }
+        if config.minimumSecurityBits > 0 {
+            let estimate = SoundnessEstimate(segments: shapes, publicInteractions: publicInteractions.count, config: config)
+            guard estimate.bits >= Double(config.minimumSecurityBits) else {
+                throw .invalidConfig("these tables give \(estimate), below the \(config.minimumSecurityBits) bits required")
+            }
         }
         absorbPublicInteractions(&t, publicInteractions)
         var challenges: [KoalaBearExt] = []
@@ -516,6 +524,13 @@ extension Machine {
                 throw named ? error.inSegment(k) : error
             }
         }
+        if config.minimumSecurityBits > 0 {
+            let estimate = soundness(segments, systems: checked.map(\.systems), publicInteractions: publicInteractions.count,
+                                     config: config)
+            guard estimate.bits >= Double(config.minimumSecurityBits) else {
+                throw .verificationFailed("the proof's shape gives \(estimate), below the \(config.minimumSecurityBits) bits required")
+            }
+        }
         var t = Transcript(label: protocolLabel)
         absorbHeader(&t, config: config, segments: segments.count)
         for (k, s) in segments.enumerated() {
@@ -554,6 +569,27 @@ extension Machine {
                 throw named ? error.inSegment(k) : error
             }
         }
+    }
+
+    /// The conjectured soundness of `segments` (docs/zkvm.md §2), from their AIRs and heights.
+    public static func soundness(_ segments: [MachineSegment], publicInteractions: Int,
+                                 config: StarkConfig) throws(StarkError) -> SoundnessEstimate {
+        var systems: [[ConstraintSystem]] = []
+        for s in segments {
+            var row: [ConstraintSystem] = []
+            for air in s.airs { row.append(try ConstraintSystem(air: air)) }
+            guard row.count == s.proof.tables.count else { throw .verificationFailed("\(s.proof.tables.count) tables for \(row.count) AIRs") }
+            systems.append(row)
+        }
+        return soundness(segments, systems: systems, publicInteractions: publicInteractions, config: config)
+    }
+
+    static func soundness(_ segments: [MachineSegment], systems: [[ConstraintSystem]], publicInteractions: Int,
+                          config: StarkConfig) -> SoundnessEstimate {
+        let shapes = zip(segments, systems).map { s, systems in
+            zip(systems, s.proof.tables).map { (system: $0, logHeight: $1.logTraceHeight) }
+        }
+        return SoundnessEstimate(segments: shapes, publicInteractions: publicInteractions, config: config)
     }
 
     /// Checks a segment's shape against its AIRs and commits (or looks up) its preprocessed columns.

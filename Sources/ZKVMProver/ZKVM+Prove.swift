@@ -40,9 +40,10 @@ public enum ProvingProgress: Sendable, Equatable {
 extension ZKVM {
     /// The proof system every ProverNet proof uses: blowup 4, 42 queries and 20 bits of grinding
     /// for FRI (104 conjectured bits), 16 bits of grinding before the LogUp challenges and 8
-    /// before ζ, SHA-256 Merkle trees (docs/zkvm.md §2: at least 103 bits overall).
+    /// before ζ, SHA-256 Merkle trees; proofs whose shape gives less than 100 bits overall
+    /// (``SoundnessEstimate``) are neither made nor accepted (docs/zkvm.md §2).
     public static let proofConfig = StarkConfig(fri: FRIConfig(logBlowup: 2, numQueries: 42, proofOfWorkBits: 20),
-                                                lookupGrindingBits: 16, deepGrindingBits: 8)
+                                                lookupGrindingBits: 16, deepGrindingBits: 8, minimumSecurityBits: 100)
 
     /// The default segment size.
     public static let defaultSegmentCycles: UInt64 = 1 << 20
@@ -171,22 +172,45 @@ extension ZKVM {
                 + "the proof has \(proof.segments.count)")
         }
         do { try RV32Machine.checkProvable(program) } catch { throw .impossibleClaims("\(error)") }
-        let statement = RunStatement(program: program, inputs: inputs, itemsRead: Int(claims.itemsRead),
-                                     output: claims.publicOutput, exitCode: claims.exitCode, cycles: claims.cycles,
-                                     segmentCycles: segmentCycles, segmentStarts: proof.segmentStarts)
-        let segments = proof.segments.enumerated().map { k, segment in
-            MachineSegment(airs: k + 1 == proof.segments.count ? key.airs : key.segmentAirs, proof: segment,
-                           publicInputs: RV32Machine.publicInputs(statement, segment: k))
-        }
+        let (segments, interactions) = machineStatement(proof: proof, key: key, inputs: inputs)
         do {
-            try Machine.verifySegments(segments, publicInteractions: RV32Machine.publicInteractions(statement), config: config,
-                                       commitments: key.commitments)
+            try Machine.verifySegments(segments, publicInteractions: interactions, config: config, commitments: key.commitments)
         } catch .segment(let k, let e) {
             throw .invalid(segment: k, reason: "\(e)")
         } catch {
             throw .invalid(segment: 0, reason: "\(error)")
         }
         return claims
+    }
+
+    /// The machine statement a proof is checked against: each segment's tables and public
+    /// inputs, and the tuples the verifier puts on the buses itself.
+    static func machineStatement(proof: ExecutionProof, key: VerifyingKey,
+                                 inputs: [[UInt8]]) -> (segments: [MachineSegment], interactions: [PublicInteraction]) {
+        let claims = proof.claims
+        let statement = RunStatement(program: key.program, inputs: inputs, itemsRead: Int(claims.itemsRead),
+                                     output: claims.publicOutput, exitCode: claims.exitCode, cycles: claims.cycles,
+                                     segmentCycles: proof.segmentCycles, segmentStarts: proof.segmentStarts)
+        let segments = proof.segments.enumerated().map { k, segment in
+            MachineSegment(airs: k + 1 == proof.segments.count ? key.airs : key.segmentAirs, proof: segment,
+                           publicInputs: RV32Machine.publicInputs(statement, segment: k))
+        }
+        return (segments, RV32Machine.publicInteractions(statement))
+    }
+
+    /// The conjectured soundness of `proof` (docs/zkvm.md §2) from its tables' shapes: what
+    /// the verifier holds against ``StarkConfig/minimumSecurityBits``.
+    public static func soundness(of proof: ExecutionProof, key: VerifyingKey,
+                                 inputs: [[UInt8]]) throws(VerificationError) -> SoundnessEstimate {
+        guard Int(proof.claims.itemsRead) <= inputs.count, proof.segmentStarts.count + 1 == proof.segments.count else {
+            throw .impossibleClaims("\(proof.claims.itemsRead) items read of \(inputs.count)")
+        }
+        let (segments, interactions) = machineStatement(proof: proof, key: key, inputs: inputs)
+        do {
+            return try Machine.soundness(segments, publicInteractions: interactions.count, config: key.config)
+        } catch {
+            throw .invalid(segment: 0, reason: "\(error)")
+        }
     }
 
     /// Decodes (strictly) and checks a serialized proof.

@@ -251,5 +251,19 @@ struct MachineProofEncodingTests {
             bad.lookupGrindingBits = 40
             try bad.validate()
         }
+        // A security floor above what the shape gives: the verifier refuses, the prover declines.
+        let estimate = try Machine.soundness([MachineSegment(airs: airs, proof: proof, publicInputs: inputs)],
+                                             publicInteractions: io.count, config: config)
+        #expect(estimate.friBits == Double(config.fri.conjecturedSecurityBits) && estimate.bits <= estimate.friBits)
+        var floor = config
+        floor.minimumSecurityBits = Int(estimate.bits.rounded(.down))
+        try Machine.verify(airs, proof: proof, publicInputs: inputs, publicInteractions: io, config: floor)
+        floor.minimumSecurityBits += 1
+        #expect(throws: StarkError.self) {
+            try Machine.verify(airs, proof: proof, publicInputs: inputs, publicInteractions: io, config: floor)
+        }
+        #expect(throws: StarkError.self) {
+            try Machine.prove(tables, publicInteractions: io, config: floor, backend: CPUBackend(threads: 2))
+        }
     }
 }

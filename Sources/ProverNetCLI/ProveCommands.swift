@@ -4,6 +4,7 @@ import JSON
 import KoalaBear
 import Locking
 import Primitives
+import ProverNetClient
 import RISCV
 import ZKVMProver
 
@@ -156,23 +157,36 @@ struct VerifyCommand: ParsableCommand {
         commandName: "verify",
         abstract: "Check a proof of a guest's run and print what it proves as JSON.",
         discussion: """
-            The proof must be for the given program (its ELF; --program-id, if given, must be that ELF's id) \
-            and exactly the given input items. Exits non-zero with the reason when it is not.
+            The proof must be for the given program and exactly the given input items. The program is \
+            its ELF (--elf; --program-id, if given too, must be that ELF's id) or a program registered \
+            on a node (--program-id alone: its ELF is fetched over --rpc and checked against the id). \
+            Exits non-zero with the reason when it is not.
             """)
 
     @Option(help: "The proof file (from provernet prove).") var proof: String
-    @Option(help: "The guest program the proof claims to be about.") var elf: String
-    @Option(help: "The expected program id (checked against the ELF's).") var programId: String?
+    @Option(help: "The guest program the proof claims to be about.") var elf: String?
+    @Option(help: "The program id: checked against --elf's, or, without --elf, the registered program to fetch.")
+    var programId: String?
+    @Option(help: "The node's JSON-RPC URL (for --program-id without --elf).") var rpc: String = "http://127.0.0.1:8545"
     @Option(name: .customLong("input"), help: "One input item: hex (0x optional) or @FILE. Repeatable.") var inputs: [String] = []
     @Option(name: .customLong("repeat"), help: "Verify this many times with one verifying key, as a node does; report the first and the median time.")
     var repeats: Int = 1
 
     func run() throws {
-        let program = try loadProgram(elf)
         guard repeats >= 1 else { throw CLIError("--repeat must be at least 1") }
+        var expected: Hash32?
         if let programId {
             guard let id = Hash32(hex: programId) else { throw CLIError("--program-id: not a 32-byte hex hash") }
-            guard id == program.programId else { throw CLIError("\(elf) is program \(program.programId), not \(id)") }
+            expected = id
+        }
+        let program: Program
+        if let elf {
+            program = try loadProgram(elf)
+            if let expected, expected != program.programId { throw CLIError("\(elf) is program \(program.programId), not \(expected)") }
+        } else if let expected {
+            program = try registeredProgram(expected)
+        } else {
+            throw CLIError("give the program: --elf FILE or --program-id ID")
         }
         let items = try readInputItems(inputs)
         guard let data = FileManager.default.contents(atPath: proof) else { throw CLIError("cannot read \(proof)") }
@@ -193,5 +207,21 @@ struct VerifyCommand: ParsableCommand {
         }
         if times.count > 1 { fields.append(("warmVerifyMedianMs", ms(times.dropFirst().sorted()[(times.count - 1) / 2]))) }
         print(JSONValue.object(fields).text)
+    }
+
+    /// The ELF registered on the node as `id`, checked to be that program.
+    func registeredProgram(_ id: Hash32) throws -> Program {
+        let reply: JSONValue
+        do { reply = try RPCClient(url: rpc).call("provernet_getProgram", [.string(id.description), .bool(true)]) } catch {
+            throw CLIError("cannot fetch program \(id) from \(rpc): \(error)")
+        }
+        if reply == .null { throw CLIError("program \(id) is not registered on \(rpc)") }
+        guard let hex = reply["elf"]?.stringValue, let bytes = try? Hex.decode(hex) else {
+            throw CLIError("\(rpc) returned no ELF for program \(id)")
+        }
+        let program: Program
+        do { program = try Program(elf: bytes) } catch { throw CLIError("the ELF \(rpc) returned for \(id): \(error)") }
+        guard program.programId == id else { throw CLIError("\(rpc) returned program \(program.programId) for \(id)") }
+        return program
     }
 }

@@ -57,8 +57,8 @@ public final class ProverNetAPI: Sendable {
             return try self.listRequests(try p.optional(0, ProverNetAPI.listQuery) ?? ListQuery())
         }
         table.register("provernet_getProgram") { p, _ in
-            try p.expect(atMost: 1)
-            return try self.program(try p.required(0, Decode.hash))
+            try p.expect(atMost: 2)
+            return try self.program(try p.required(0, Decode.hash), includeELF: try p.optional(1, Decode.bool) ?? false)
         }
         table.register("provernet_getProposal") { p, _ in
             try p.expect(atMost: 1)
@@ -216,12 +216,17 @@ public final class ProverNetAPI: Sendable {
         return .object([("total", RPCObjects.q(total)), ("offset", RPCObjects.q(q.offset)), ("requests", .array(page))])
     }
 
-    func program(_ id: Hash32) throws -> JSONValue {
-        guard let g = try MarketStore(state: chain.latestState()).program(id) else { return .null }
-        return .object([
+    /// A registered program; with `includeELF`, its ELF too (what `provernet verify --program-id`
+    /// checks a proof against).
+    func program(_ id: Hash32, includeELF: Bool = false) throws -> JSONValue {
+        let store = MarketStore(state: chain.latestState())
+        guard let g = try store.program(id) else { return .null }
+        var fields: [(String, JSONValue)] = [
             ("programId", RPCObjects.hash(id)), ("registrant", .string(g.registrant.checksummed)),
             ("registeredBlock", RPCObjects.q(g.block)), ("size", RPCObjects.q(g.size)),
-        ])
+        ]
+        if includeELF { fields.append(("elf", RPCObjects.data(try store.elf(id) ?? []))) }
+        return .object(fields)
     }
 
     static func statusName(_ s: Proposal.Status) -> String {

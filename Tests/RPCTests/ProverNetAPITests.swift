@@ -135,6 +135,9 @@ func trapELF() -> [UInt8] {
         let g = try n.result("provernet_getProgram", [.string(programId.description)])
         #expect(g["registrant"]?.stringValue == MarketKeys.requester.address.checksummed)
         #expect(g["size"]?.stringValue == RPCObjects.quantityHex(UInt64(elf.count)))
+        #expect(g["elf"] == nil)
+        let withELF = try n.result("provernet_getProgram", [.string(programId.description), .bool(true)])
+        #expect(withELF["elf"]?.stringValue == "0x" + elf.map { String(format: "%02x", $0) }.joined())
 
         // No assigned request yet: the minimum fee.
         let first = try n.result("provernet_estimateFee", [.string(programId.description), "0x010203"])

@@ -16,7 +16,7 @@ from eth_abi.packed import encode_packed
 from eth_account import Account
 from web3 import AsyncWeb3, Web3, WebSocketProvider
 
-from provernet_node import CHAIN_ID, DEV_KEYS, DevNode
+from provernet_node import CHAIN_ID, DEV_KEYS, DevNode, binary
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 REQUESTER, PROVER1, PROVER2, DELEGATOR = (Account.from_key(k) for k in DEV_KEYS)
@@ -33,6 +33,33 @@ def tiny_elf():
     header += struct.pack("<HHIIIIIHHHHHH", 2, 0xF3, 1, 0x00200800, 52, 0, 0, 52, 32, 1, 40, 0, 0)
     phdr = struct.pack("<IIIIIIII", 1, 84, 0x00200800, 0x00200800, len(code), len(code), 5, 4)
     return header + phdr + code
+
+
+def check_proof_against_registered_program(node, elf, program_id):
+    """`provernet verify --program-id` alone fetches the registered ELF over RPC and checks the
+    proof against it; an unregistered id, or a proof for other input, fails with the reason."""
+    import subprocess
+    import tempfile
+    with tempfile.TemporaryDirectory() as d:
+        elf_path, proof_path = os.path.join(d, "tiny.elf"), os.path.join(d, "tiny.proof")
+        with open(elf_path, "wb") as f:
+            f.write(elf)
+        subprocess.run([binary(), "prove", "--elf", elf_path, "--out", proof_path, "--segment-cycles", "64"],
+                       check=True, capture_output=True, text=True, timeout=300)
+        ok = subprocess.run([binary(), "verify", "--proof", proof_path, "--program-id", program_id, "--rpc", node.url],
+                            capture_output=True, text=True, timeout=300)
+        assert ok.returncode == 0, ok.stderr
+        out = json.loads(ok.stdout)
+        assert out["valid"] is True and out["claims"]["programId"] == program_id
+        assert out["claims"]["cycles"] == 2 and out["claims"]["exitCode"] == 0
+        assert float(out["securityBits"]) >= 100
+        unknown = "0x" + "11" * 32
+        bad = subprocess.run([binary(), "verify", "--proof", proof_path, "--program-id", unknown, "--rpc", node.url],
+                             capture_output=True, text=True, timeout=300)
+        assert bad.returncode != 0 and "not registered" in bad.stderr
+        other_input = subprocess.run([binary(), "verify", "--proof", proof_path, "--program-id", program_id,
+                                      "--rpc", node.url, "--input", "0x01"], capture_output=True, text=True, timeout=300)
+        assert other_input.returncode != 0 and "invalid proof" in other_input.stderr
 
 
 @pytest.fixture(scope="module")
@@ -164,6 +191,7 @@ def test_market_cycle_delegation_and_governance(node, w3):
     assert rpc(node, "provernet_getProgram", "0x" + program_id.hex())["registrant"] == REQUESTER.address
     estimate = rpc(node, "provernet_estimateFee", "0x" + program_id.hex(), "0x0102")
     assert estimate["basis"] == "minimum" and int(estimate["cycles"], 16) == 2
+    check_proof_against_registered_program(node, elf, "0x" + program_id.hex())
 
     # A governance proposal, voted on while the auction runs (votes from the genesis provers).
     r = s.wait(s.send(REQUESTER, gov.functions.propose("protocolFeeBps", 300, "raise the protocol fee"),

@@ -261,21 +261,26 @@ public struct TableLayout: Sendable, Equatable {
 }
 
 extension ExecutionProof {
+    /// Each segment's tables and their shapes, in proof order.
+    public func segmentLayouts(program: Program) -> [[TableLayout]] {
+        let chip = ProgramChip(program: program)
+        return segments.enumerated().map { k, segment in
+            let airs = RV32Machine.airs(program: chip, last: k + 1 == segments.count)
+            return zip(airs, segment.tables).compactMap { air, table in
+                guard let system = try? ConstraintSystem(air: air) else { return nil }
+                return TableLayout(name: air.name, rows: 1 << table.logTraceHeight, main: system.mainWidth,
+                                   auxiliary: 4 * system.auxWidth, interactions: system.interactionCount)
+            }
+        }
+    }
+
     /// Each table's shape over all segments (rows added up), for reports: committed cells per
     /// cycle and where they are.
     public func layout(program: Program) -> [TableLayout] {
-        let chip = ProgramChip(program: program)
         var out: [TableLayout] = []
-        for (k, segment) in segments.enumerated() {
-            let airs = RV32Machine.airs(program: chip, last: k + 1 == segments.count)
-            for (i, (air, table)) in zip(airs, segment.tables).enumerated() {
-                guard let system = try? ConstraintSystem(air: air) else { continue }
-                if i < out.count {
-                    out[i].rows += 1 << table.logTraceHeight
-                } else {
-                    out.append(TableLayout(name: air.name, rows: 1 << table.logTraceHeight, main: system.mainWidth,
-                                           auxiliary: 4 * system.auxWidth, interactions: system.interactionCount))
-                }
+        for tables in segmentLayouts(program: program) {
+            for (i, t) in tables.enumerated() {
+                if i < out.count { out[i].rows += t.rows } else { out.append(t) }
             }
         }
         return out

@@ -82,16 +82,24 @@ public struct MemoryAccessChip: AIR {
 /// values the verifier puts there itself from the ELF) and its final value and timestamp are
 /// taken off. Columns: address limbs a₀ a₁, final f₀ f₁, final timestamp, image, active,
 /// next-active, d₀ d₁ k₀ (the order check a′ − a − 1 = d₀ + 2^16·d₁ with borrow k₀ between
-/// the limbs and no final borrow). Active rows come first.
+/// the limbs and no final borrow), top. Active rows come first. Every address is at most
+/// 0x7f00_0000 = p − 1 (a₁ < 0x7f00, or top with a = 0x7f00_0000), so no two rows name the same
+/// field element: a row for X + p beside one for X would give X two chains of accesses.
 public struct MemoryBoundaryChip: AIR {
     public init() {}
     public var name: String { "memory-boundary" }
-    public var mainWidth: Int { 11 }
+    public var mainWidth: Int { 12 }
 
     public func constraints(_ b: ConstraintBuilder) {
         let a0 = b.main(0), a1 = b.main(1), f0 = b.main(2), f1 = b.main(3), fTs = b.main(4)
         let image = b.main(5), active = b.main(6), nextActive = b.main(7), d0 = b.main(8), d1 = b.main(9), k0 = b.main(10)
+        let top = b.main(11)
         let base = Expr(KoalaBear(UInt32(1 << 16)))
+        // The address is below p: a₁ ≤ 0x7eff, or top and the address is exactly 0x7f00_0000.
+        b.assertBoolean(top)
+        b.assertZero(top * a0, label: "top: low limb")
+        b.assertZero(top * (a1 - Expr(KoalaBear(0x7f00))), label: "top: high limb")
+        b.send(VMBus.range16, values: [Expr(KoalaBear(0x7eff)) - a1 + top * Expr(KoalaBear(0x100))], multiplicity: active)
         b.assertBoolean(active)
         b.assertBoolean(image)
         b.assertBoolean(k0)
@@ -126,13 +134,16 @@ public struct MemoryBoundaryChip: AIR {
     public static func trace(final: [UInt32: (value: UInt32, timestamp: UInt32)], image: [UInt32: UInt32],
                              counts: inout LookupCounts) -> ColumnMatrix {
         let addresses = final.keys.sorted()
-        var m = ColumnMatrix(width: 11, height: paddedHeight(addresses.count))
+        var m = ColumnMatrix(width: 12, height: paddedHeight(addresses.count))
         for (r, addr) in addresses.enumerated() {
             let f = final[addr]!
+            precondition(addr <= 0x7f00_0000, "a memory address above p − 1")
+            let top: UInt32 = addr == 0x7f00_0000 ? 1 : 0
             var row: [UInt32] = [addr & 0xffff, addr >> 16, f.value & 0xffff, f.value >> 16, f.timestamp,
-                                 image[addr] != nil ? 1 : 0, 1, r + 1 < addresses.count ? 1 : 0, 0, 0, 0]
+                                 image[addr] != nil ? 1 : 0, 1, r + 1 < addresses.count ? 1 : 0, 0, 0, 0, top]
             counts.range(addr & 0xffff)
             counts.range(addr >> 16)
+            counts.range(0x7eff - (addr >> 16) + 0x100 * top)
             if r + 1 < addresses.count {
                 let next = addresses[r + 1]
                 let lo = Int64(next & 0xffff) - Int64(addr & 0xffff) - 1

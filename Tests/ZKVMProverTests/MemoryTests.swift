@@ -110,4 +110,25 @@ struct MemoryTests {
             + counts.tables
         #expect(throws: StarkError.self) { try MemoryTests.proveAndVerify(tables, image: [:], check: false) }
     }
+
+    /// X and X + p are the same field element: a boundary row for each would give the word two
+    /// chains of accesses, so a read could take the second chain's zero instead of the last
+    /// write. The boundary's addresses are held at most p − 1, so the second row cannot be made.
+    @Test func aBoundaryRowAboveTheFieldIsRefused() throws {
+        let x: UInt32 = 0x100, wrapped = x &+ KoalaBear.modulus
+        // A write of 7 at timestamp 10, then a read at 20 that claims the word's opening value 0.
+        let accesses = [MemoryAccessChip.Access(address: x, previous: 0, value: 7, previousTimestamp: 0, timestamp: 10),
+                        MemoryAccessChip.Access(address: x, previous: 0, value: 0, previousTimestamp: 0, timestamp: 20)]
+        var counts = LookupCounts()
+        let m = MemoryAccessChip.trace(accesses, counts: &counts)
+        var bm = ColumnMatrix(width: 12, height: 4)
+        let rows: [[UInt32]] = [[x & 0xffff, x >> 16, 7, 0, 10, 0, 1, 1, 0, 0x7f00, 0, 0],
+                                [wrapped & 0xffff, wrapped >> 16, 0, 0, 20, 0, 1, 0, 0, 0, 0, 0]]
+        for (r, row) in rows.enumerated() { for (c, v) in row.enumerated() { bm[r, c] = KoalaBear(v) } }
+        for v: UInt32 in [x & 0xffff, x >> 16, wrapped & 0xffff, wrapped >> 16, 0, 0x7f00, 0x7eff - (x >> 16)] { counts.range(v) }
+        let tables = [MachineTable(air: MemoryAccessChip(), trace: m), MachineTable(air: MemoryBoundaryChip(), trace: bm)]
+            + counts.tables
+        #expect(throws: StarkError.self) { try MemoryTests.proveAndVerify(tables, image: [:], check: false) }
+        #expect(throws: StarkError.self) { try MemoryTests.proveAndVerify(tables, image: [:], check: true) }
+    }
 }

@@ -60,10 +60,11 @@ extension Benchmarks {
                 let n = Double(run.cycles)
 
                 // The floor: LDE + Merkle commitment of every segment's table shapes.
-                let layout = proof.layout(program: program)
+                let segmentLayouts = proof.segmentLayouts(program: program)
+                let layout = ExecutionProof.combined(segmentLayouts)
                 let config = ZKVM.proofConfig, backend = CPUBackend()
                 let t2 = clock.now
-                for segment in proof.segmentLayouts(program: program) {
+                for segment in segmentLayouts {
                     for table in segment {
                         let m = ColumnMatrix(width: table.main + table.auxiliary, height: table.rows)
                         let lde = backend.lowDegreeExtend(m, logBlowup: config.fri.logBlowup, shift: STARK.cosetShift)

@@ -57,10 +57,8 @@ public struct LoadStoreChip: AIR {
         b.assertZero(a1 + imm1 + k0 - h - k1 * base, label: "address, high limb")
         b.send(VMBus.range16, values: [q * KoalaBear(4)], multiplicity: active)
         b.send(VMBus.range16, values: [h], multiplicity: active)
-        b.assertZero(top * (h - KoalaBear(0x7f00)), label: "top: high limb")
-        b.assertZero(top * low, label: "top: low limb")
+        b.assertAddressInField(low: low, high: h, top: top, when: active)
         b.assertZero(top * (lh + lhu + lw + sh + sw), label: "top: bytes only")
-        b.send(VMBus.range16, values: [Expr(KoalaBear(0x7eff)) - h + top * KoalaBear(0x100)], multiplicity: active)
         // Alignment.
         b.assertZero((lh + lhu + sh) * o0, label: "halfword alignment")
         b.assertZero((lw + sw) * (o0 + o1), label: "word alignment")
@@ -162,11 +160,9 @@ public struct LoadStoreChip: AIR {
             v[Col.o0] = address & 1
             v[Col.o1] = (address >> 1) & 1
             v[Col.h] = address >> 16
-            let top: UInt32 = address == 0x7f00_0000 ? 1 : 0
-            v[Col.top] = top
             counts.range(address & 0xfffc)
             counts.range(address >> 16)
-            counts.range(0x7eff &- (address >> 16) &+ top * 0x100)
+            v[Col.top] = counts.addressInField(address)
             let d = counts.timestampOrder(previous: row.previousTimestamp, timestamp: 4 * row.clk + 6)
             v[Col.prevTs] = row.previousTimestamp
             v[Col.d] = d.low

@@ -95,11 +95,8 @@ public struct MemoryBoundaryChip: AIR {
         let image = b.main(5), active = b.main(6), nextActive = b.main(7), d0 = b.main(8), d1 = b.main(9), k0 = b.main(10)
         let top = b.main(11)
         let base = Expr(KoalaBear(UInt32(1 << 16)))
-        // The address is below p: a₁ ≤ 0x7eff, or top and the address is exactly 0x7f00_0000.
         b.assertBoolean(top)
-        b.assertZero(top * a0, label: "top: low limb")
-        b.assertZero(top * (a1 - Expr(KoalaBear(0x7f00))), label: "top: high limb")
-        b.send(VMBus.range16, values: [Expr(KoalaBear(0x7eff)) - a1 + top * Expr(KoalaBear(0x100))], multiplicity: active)
+        b.assertAddressInField(low: a0, high: a1, top: top, when: active)
         b.assertBoolean(active)
         b.assertBoolean(image)
         b.assertBoolean(k0)
@@ -138,12 +135,11 @@ public struct MemoryBoundaryChip: AIR {
         for (r, addr) in addresses.enumerated() {
             let f = final[addr]!
             precondition(addr <= 0x7f00_0000, "a memory address above p − 1")
-            let top: UInt32 = addr == 0x7f00_0000 ? 1 : 0
-            var row: [UInt32] = [addr & 0xffff, addr >> 16, f.value & 0xffff, f.value >> 16, f.timestamp,
-                                 image[addr] != nil ? 1 : 0, 1, r + 1 < addresses.count ? 1 : 0, 0, 0, 0, top]
             counts.range(addr & 0xffff)
             counts.range(addr >> 16)
-            counts.range(0x7eff - (addr >> 16) + 0x100 * top)
+            let top = counts.addressInField(addr)
+            var row: [UInt32] = [addr & 0xffff, addr >> 16, f.value & 0xffff, f.value >> 16, f.timestamp,
+                                 image[addr] != nil ? 1 : 0, 1, r + 1 < addresses.count ? 1 : 0, 0, 0, 0, top]
             if r + 1 < addresses.count {
                 let next = addresses[r + 1]
                 let lo = Int64(next & 0xffff) - Int64(addr & 0xffff) - 1

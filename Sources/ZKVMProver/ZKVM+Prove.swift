@@ -202,8 +202,11 @@ extension ZKVM {
     /// the verifier holds against ``StarkConfig/minimumSecurityBits``.
     public static func soundness(of proof: ExecutionProof, key: VerifyingKey,
                                  inputs: [[UInt8]]) throws(VerificationError) -> SoundnessEstimate {
-        guard Int(proof.claims.itemsRead) <= inputs.count, proof.segmentStarts.count + 1 == proof.segments.count else {
+        guard Int(proof.claims.itemsRead) <= inputs.count else {
             throw .impossibleClaims("\(proof.claims.itemsRead) items read of \(inputs.count)")
+        }
+        guard proof.segmentStarts.count + 1 == proof.segments.count else {
+            throw .impossibleClaims("\(proof.segments.count) segments with \(proof.segmentStarts.count) start pcs")
         }
         let (segments, interactions) = machineStatement(proof: proof, key: key, inputs: inputs)
         do {
@@ -277,8 +280,13 @@ extension ExecutionProof {
     /// Each table's shape over all segments (rows added up), for reports: committed cells per
     /// cycle and where they are.
     public func layout(program: Program) -> [TableLayout] {
+        ExecutionProof.combined(segmentLayouts(program: program))
+    }
+
+    /// Per-segment layouts (``segmentLayouts(program:)``) added up table by table.
+    public static func combined(_ segmentLayouts: [[TableLayout]]) -> [TableLayout] {
         var out: [TableLayout] = []
-        for tables in segmentLayouts(program: program) {
+        for tables in segmentLayouts {
             for (i, t) in tables.enumerated() {
                 if i < out.count { out[i].rows += t.rows } else { out.append(t) }
             }
